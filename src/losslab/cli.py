@@ -1,0 +1,37 @@
+"""The ``losslab`` command: ``losslab lab | doctor | generate [--check]``."""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+_COMMANDS = {
+    "lab": ("losslab.launch", "open the course in JupyterLab at lesson 01"),
+    "doctor": ("losslab.doctor", "check the environment and say how to fix problems"),
+    "generate": ("losslab.generate", "rebuild exercises/ from solutions/ (--check: only compare)"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: losslab COMMAND [options]", "", "commands:"]
+    lines += [f"  {name:<9} {help_}" for name, (_, help_) in _COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_usage())
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command not in _COMMANDS:
+        print(f"losslab: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    import importlib
+
+    return importlib.import_module(_COMMANDS[command][0]).main(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
