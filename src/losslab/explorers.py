@@ -1,0 +1,106 @@
+"""Slider explorers (ipywidgets): move a logit, watch probabilities, losses and gradients respond.
+
+Each explorer returns an ``ipywidgets.VBox``; its readout is an HTML table
+(class ``losslab-explorer-readout``) that tests, and learners, can read.
+The numbers come from pure functions (e.g. :func:`softmax_sigmoid_table`)
+so they are tested without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+__all__ = [
+    "CSS_READOUT",
+    "CSS_SLIDER",
+    "softmax_sigmoid_table",
+    "softmax_vs_sigmoid_explorer",
+]
+
+CSS_SLIDER = "losslab-explorer-slider"
+CSS_READOUT = "losslab-explorer-readout"
+
+
+def softmax_sigmoid_table(logits) -> dict[str, np.ndarray]:
+    """Softmax and element-wise sigmoid of a logit vector.
+
+    Args:
+        logits: array-like, shape (K,), finite floats.
+
+    Returns:
+        ``{"softmax": (K,) float64, "sigmoid": (K,) float64}``; softmax sums to 1,
+        each sigmoid entry depends on its own logit only.
+    """
+    z = np.asarray(logits, dtype=np.float64)
+    if z.ndim != 1 or z.size < 2:
+        raise ValueError(f"logits must be a 1-D vector of at least 2 numbers, got shape {z.shape}")
+    if not np.all(np.isfinite(z)):
+        raise ValueError("logits must be finite numbers (no NaN or inf)")
+    e = np.exp(z - z.max())  # stable softmax: subtracting the max changes nothing but overflow
+    return {"softmax": e / e.sum(), "sigmoid": 1.0 / (1.0 + np.exp(-z))}
+
+
+def _readout_html(logits, labels) -> str:
+    table = softmax_sigmoid_table(logits)
+    rows = "".join(
+        f"<tr><td>{html.escape(label)}</td><td>{z:+.2f}</td><td>{s:.3f}</td><td>{g:.3f}</td></tr>"
+        for label, z, s, g in zip(labels, logits, table["softmax"], table["sigmoid"], strict=True)
+    )
+    total = (
+        f"<tr><th>sum</th><td></td><th>{table['softmax'].sum():.3f}</th>"
+        f"<th>{table['sigmoid'].sum():.3f}</th></tr>"
+    )
+    return (
+        f"<table><tr><th>class</th><th>logit</th><th>softmax</th><th>sigmoid</th></tr>{rows}{total}</table>"
+    )
+
+
+def softmax_vs_sigmoid_explorer(logits=(2.0, 1.0, 0.0, -1.0, 0.5), labels=None):
+    """Sliders for each logit; bars and a table of softmax vs sigmoid probabilities.
+
+    Moving one logit up pushes every *other* softmax probability down (they share
+    one denominator), while the other sigmoid probabilities do not move.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    start = np.asarray(logits, dtype=np.float64)
+    labels = list(labels) if labels is not None else [f"class {i}" for i in range(len(start))]
+    if len(labels) != len(start):
+        raise ValueError(f"got {len(labels)} labels for {len(start)} logits")
+    softmax_sigmoid_table(start)  # validates the logits
+
+    sliders = [
+        widgets.FloatSlider(
+            value=float(z), min=-6.0, max=6.0, step=0.1, description=label, continuous_update=False
+        )
+        for z, label in zip(start, labels, strict=True)
+    ]
+    for slider in sliders:
+        slider.add_class(CSS_SLIDER)
+    readout = widgets.HTML()
+    readout.add_class(CSS_READOUT)
+    figure_out = widgets.Output()
+
+    def redraw(_change=None) -> None:
+        z = np.array([s.value for s in sliders])
+        readout.value = _readout_html(z, labels)
+        table = softmax_sigmoid_table(z)
+        with figure_out:
+            figure_out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(6, 2.6))
+            x = np.arange(len(z))
+            ax.bar(x - 0.2, table["softmax"], width=0.4, label="softmax (sums to 1)")
+            ax.bar(x + 0.2, table["sigmoid"], width=0.4, label="sigmoid (each on its own)")
+            ax.set_xticks(x, labels)
+            ax.set_ylim(0, 1)
+            ax.set_ylabel("probability")
+            ax.legend(loc="upper right")
+            plt.show()
+
+    for slider in sliders:
+        slider.observe(redraw, names="value")
+    redraw()
+    return widgets.VBox([widgets.HBox([widgets.VBox(sliders), readout]), figure_out])
