@@ -39,7 +39,8 @@ def softmax_sigmoid_table(logits) -> dict[str, np.ndarray]:
     if not np.all(np.isfinite(z)):
         raise ValueError("logits must be finite numbers (no NaN or inf)")
     e = np.exp(z - z.max())  # stable softmax: subtracting the max changes nothing but overflow
-    return {"softmax": e / e.sum(), "sigmoid": 1.0 / (1.0 + np.exp(-z))}
+    # 1/(1+e^-z) written with tanh, which never overflows for large |z|
+    return {"softmax": e / e.sum(), "sigmoid": 0.5 * (1.0 + np.tanh(0.5 * z))}
 
 
 def _readout_html(logits, labels) -> str:
