@@ -118,7 +118,7 @@ def plot_coupling(logits=(2.0, 1.0, 0.0, -1.0, 0.5), moved: int = 2, span: float
         style = {"lw": 2.5} if k == moved else {"lw": 1.2, "ls": "--"}
         ax1.plot(sweep, soft[:, k], label=f"class {k}", **style)
         ax2.plot(sweep, sig[:, k], **style)
-    ax1.set_title("softmax: the others fall as class %d rises" % moved)
+    ax1.set_title(f"softmax: the others fall as class {moved} rises")
     ax2.set_title("sigmoid: the others do not move")
     for ax in (ax1, ax2):
         ax.set_xlabel(f"logit of class {moved}")
