@@ -1,7 +1,7 @@
 """The one test engine behind the learners' self-checks and the instructors' grader.
 
-A :class:`Check` tests one object of a learner's notebook (a function such as
-``to_one_hot``, or a value such as ``DESIGN_CHOICES``) and, when it fails,
+A :class:`Check` tests one object of a learner's notebook (usually a function
+such as ``to_one_hot``; any other value works too) and, when it fails,
 raises :class:`Mistake` with feedback that names the likely mistake. Checks
 of one exercise form a suite in :mod:`losslab.suites`. A check with
 ``self_check=False`` is kept for grading only (extra edge cases).
@@ -10,8 +10,8 @@ In a notebook::
 
     from losslab.checks import check
 
-    check(to_one_hot)                    # a function: found by its __name__
-    check(DESIGN_CHOICES=DESIGN_CHOICES)  # any other object: by keyword
+    check(to_one_hot)        # a function: found by its __name__
+    check(THRESHOLDS=THRESHOLDS)  # any other object: by keyword
 """
 
 from __future__ import annotations

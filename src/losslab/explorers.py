@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "CSS_READOUT",
+    "Explorer",
     "CSS_SLIDER",
     "softmax_sigmoid_table",
     "softmax_vs_sigmoid_explorer",
@@ -21,6 +22,30 @@ __all__ = [
 
 CSS_SLIDER = "losslab-explorer-slider"
 CSS_READOUT = "losslab-explorer-readout"
+
+
+class Explorer:
+    """Shows as its widget in JupyterLab and as a static HTML snapshot where widgets cannot run.
+
+    Attributes:
+        widget: the ``ipywidgets`` container (sliders, readout, figure).
+        title: one line saying what the explorer shows.
+        snapshot_html: the readout at the starting values (an HTML rendering of the notebook shows it).
+    """
+
+    def __init__(self, widget, title: str, snapshot_html: str):
+        self.widget = widget
+        self.title = title
+        self.snapshot_html = snapshot_html
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        bundle["text/html"] = (
+            f"<p><b>Explorer:</b> {html.escape(self.title)} "
+            f"<i>(interactive in JupyterLab; starting values shown)</i></p>{self.snapshot_html}"
+        )
+        bundle["text/plain"] = f"Explorer: {self.title}"
+        return bundle
 
 
 def softmax_sigmoid_table(logits) -> dict[str, np.ndarray]:
@@ -58,7 +83,7 @@ def _readout_html(logits, labels) -> str:
     )
 
 
-def softmax_vs_sigmoid_explorer(logits=(2.0, 1.0, 0.0, -1.0, 0.5), labels=None):
+def softmax_vs_sigmoid_explorer(logits=(2.0, 1.0, 0.0, -1.0, 0.5), labels=None) -> Explorer:
     """Sliders for each logit; bars and a table of softmax vs sigmoid probabilities.
 
     Moving one logit up pushes every *other* softmax probability down (they share
@@ -104,4 +129,8 @@ def softmax_vs_sigmoid_explorer(logits=(2.0, 1.0, 0.0, -1.0, 0.5), labels=None):
     for slider in sliders:
         slider.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([widgets.HBox([widgets.VBox(sliders), readout]), figure_out])
+    return Explorer(
+        widgets.VBox([widgets.HBox([widgets.VBox(sliders), readout]), figure_out]),
+        "move a logit; softmax probabilities all respond, sigmoid probabilities do not",
+        _readout_html(start, labels),
+    )

@@ -7,7 +7,7 @@ Graded objects (names fixed by the exercise notebook):
 * ``to_multi_hot(label_sets, num_classes)`` -> float32 (n, C)
 * ``multi_hot_to_label_sets(multi_hot)`` -> list of sorted lists of int
 * ``quadrants_to_multi_hot(y_quadrants, num_classes=10, empty=10)`` -> float32 (n, C)
-* ``DESIGN_CHOICES``: dict task -> (output activation, loss)
+* ``design_choices()`` -> dict task -> (output activation, loss)
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def _quadrants_matches_data(fn):
     )
 
 
-# --- DESIGN_CHOICES ----------------------------------------------------------
+# --- design_choices ----------------------------------------------------------
 
 CCE = {"categorical_crossentropy", "sparse_categorical_crossentropy"}
 BCE = {"binary_crossentropy"}
@@ -179,9 +179,10 @@ DESIGN_ANSWERS: dict[str, tuple[set[str], set[str], str]] = {
 }
 
 
-def _design(choices):
+def _design(fn):
+    choices = fn()
     if not isinstance(choices, dict):
-        raise Mistake(f"DESIGN_CHOICES should be a dict, got {type(choices).__name__}")
+        raise Mistake(f"design_choices() should return a dict, got {type(choices).__name__}")
     missing = sorted(set(DESIGN_ANSWERS) - set(choices))
     if missing:
         raise Mistake(f"no choice yet for: {', '.join(missing)}")
@@ -220,5 +221,5 @@ CHECKS = [
         _quadrants_matches_data,
         self_check=False,
     ),
-    Check("DESIGN_CHOICES", "output layer and loss for five tasks", _design, points=5),
+    Check("design_choices", "output layer and loss for five tasks", _design, points=5),
 ]
