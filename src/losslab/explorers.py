@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "CSS_READOUT",
     "Explorer",
+    "figure_png",
     "CSS_SLIDER",
     "softmax_sigmoid_table",
     "softmax_vs_sigmoid_explorer",
@@ -46,6 +47,23 @@ class Explorer:
         )
         bundle["text/plain"] = f"Explorer: {self.title}"
         return bundle
+
+
+def figure_png(fig) -> bytes:
+    """Render a matplotlib figure to PNG bytes and close it.
+
+    Explorers show figures in an ``ipywidgets.Image`` rather than an ``Output``
+    widget: no display messages are sent, so the figure updates in place in
+    JupyterLab and never leaks into the cell's own outputs.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
 
 
 def softmax_sigmoid_table(logits) -> dict[str, np.ndarray]:
@@ -108,29 +126,27 @@ def softmax_vs_sigmoid_explorer(logits=(2.0, 1.0, 0.0, -1.0, 0.5), labels=None) 
         slider.add_class(CSS_SLIDER)
     readout = widgets.HTML()
     readout.add_class(CSS_READOUT)
-    figure_out = widgets.Output()
+    image = widgets.Image(format="png")
 
     def redraw(_change=None) -> None:
         z = np.array([s.value for s in sliders])
         readout.value = _readout_html(z, labels)
         table = softmax_sigmoid_table(z)
-        with figure_out:
-            figure_out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(6, 2.6))
-            x = np.arange(len(z))
-            ax.bar(x - 0.2, table["softmax"], width=0.4, label="softmax (sums to 1)")
-            ax.bar(x + 0.2, table["sigmoid"], width=0.4, label="sigmoid (each on its own)")
-            ax.set_xticks(x, labels)
-            ax.set_ylim(0, 1)
-            ax.set_ylabel("probability")
-            ax.legend(loc="upper right")
-            plt.show()
+        fig, ax = plt.subplots(figsize=(6, 2.6))
+        x = np.arange(len(z))
+        ax.bar(x - 0.2, table["softmax"], width=0.4, label="softmax (sums to 1)")
+        ax.bar(x + 0.2, table["sigmoid"], width=0.4, label="sigmoid (each on its own)")
+        ax.set_xticks(x, labels)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("probability")
+        ax.legend(loc="upper right")
+        image.value = figure_png(fig)
 
     for slider in sliders:
         slider.observe(redraw, names="value")
     redraw()
     return Explorer(
-        widgets.VBox([widgets.HBox([widgets.VBox(sliders), readout]), figure_out]),
+        widgets.VBox([widgets.HBox([widgets.VBox(sliders), readout]), image]),
         "move a logit; softmax probabilities all respond, sigmoid probabilities do not",
         _readout_html(start, labels),
     )
