@@ -177,7 +177,7 @@ def expect_equal_arrays(actual: Any, expected: np.ndarray, what: str = "your res
         first = tuple(int(i) for i in wrong[0]) if wrong.size else ()
         raise Mistake(
             f"{what} differs from the expected values at {len(wrong)} position(s); "
-            f"first at index {first}: got {got[first]!r}, expected {expected[first]!r}"
+            f"first at index {first}: got {got[first].item()!r}, expected {expected[first].item()!r}"
         )
     return got
 
@@ -200,7 +200,8 @@ def expect_close(
         err = np.abs(got.astype(np.float64) - want)
         i = np.unravel_index(np.nanargmax(err), err.shape) if err.ndim else ()
         raise Mistake(
-            f"{what} is off: at index {tuple(int(k) for k in i)} got {got[i]!r}, expected {want[i]!r}"
+            f"{what} is off: at index {tuple(int(k) for k in i)} got {got[i].item()!r}, "
+            f"expected {want[i].item()!r}"
         )
     return got
 

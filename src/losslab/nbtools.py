@@ -96,17 +96,26 @@ def graded_source(nb: nbformat.NotebookNode) -> list[str]:
     return sources
 
 
-def exec_graded_cells(path: str | Path, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
+def exec_graded_cells(
+    path: str | Path,
+    namespace: dict[str, Any] | None = None,
+    tolerate: tuple[type[BaseException], ...] = (),
+) -> dict[str, Any]:
     """Execute a notebook's graded cells in this process; return the resulting namespace.
 
-    For trusted notebooks (tests of our own solutions). The grader runs learners'
-    notebooks in a separate, limited process instead.
+    For trusted notebooks (tests of our own solutions and exercises). A cell that
+    raises one of ``tolerate`` (e.g. an exercise stub's ``NotImplementedError``) is
+    skipped and the next cell runs. The grader runs learners' notebooks in a
+    separate, limited process instead.
     """
     nb = read_notebook(path)
     namespace = {"__name__": "__losslab_graded__"} if namespace is None else namespace
     for i, source in enumerate(graded_source(nb)):
         code = compile(_strip_magics(source), f"{Path(path).name}[graded cell {i}]", "exec")
-        exec(code, namespace)  # noqa: S102 - running notebook code is the point
+        try:
+            exec(code, namespace)  # noqa: S102 - running notebook code is the point
+        except tolerate:
+            continue
     return namespace
 
 
