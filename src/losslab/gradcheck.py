@@ -22,16 +22,18 @@ import numpy as np
 __all__ = ["GradientCheck", "gradient_check", "numerical_gradient", "tape_gradient"]
 
 
-def _projection(shape: tuple[int, ...], seed: int) -> np.ndarray:
-    """Fixed random weights that turn a vector-valued loss into a scalar.
+def _projection(shape: tuple[int, ...], seed: int | None) -> np.ndarray:
+    """Fixed random weights that turn a vector-valued loss into a scalar (all ones if ``seed`` is None).
 
     Summing a per-example loss with equal weights can hide a bug that moves
     gradient between examples; random positive weights do not.
     """
+    if seed is None:
+        return np.ones(shape)
     return np.random.default_rng(seed).uniform(0.5, 1.5, size=shape)
 
 
-def _scalar(f: Callable, x, weights_seed: int):
+def _scalar(f: Callable, x, weights_seed: int | None):
     import tensorflow as tf
 
     out = tf.cast(f(x), tf.float64)
@@ -39,8 +41,11 @@ def _scalar(f: Callable, x, weights_seed: int):
     return tf.reduce_sum(out * w)
 
 
-def tape_gradient(f: Callable, x: np.ndarray, weights_seed: int = 0) -> np.ndarray:
-    """d/dx of ``sum(w * f(x))`` by GradientTape; x is float64 of any shape; returns the same shape."""
+def tape_gradient(f: Callable, x: np.ndarray, weights_seed: int | None = 0) -> np.ndarray:
+    """d/dx of ``sum(w * f(x))`` by GradientTape; x is float64 of any shape; returns the same shape.
+
+    ``w`` are fixed random weights in [0.5, 1.5] drawn with ``weights_seed`` (all ones if None).
+    """
     import tensorflow as tf
 
     xt = tf.Variable(np.asarray(x, dtype=np.float64))
@@ -55,8 +60,13 @@ def tape_gradient(f: Callable, x: np.ndarray, weights_seed: int = 0) -> np.ndarr
     return np.asarray(grad, dtype=np.float64)
 
 
-def numerical_gradient(f: Callable, x: np.ndarray, eps: float = 1e-6, weights_seed: int = 0) -> np.ndarray:
-    """Central differences of ``sum(w * f(x))``, one coordinate at a time (O(x.size) calls)."""
+def numerical_gradient(
+    f: Callable, x: np.ndarray, eps: float = 1e-6, weights_seed: int | None = 0
+) -> np.ndarray:
+    """Central differences of ``sum(w * f(x))``, one coordinate at a time (O(x.size) calls).
+
+    ``w`` as in :func:`tape_gradient`; ``weights_seed=None`` gives the gradient of ``sum(f(x))``.
+    """
     import tensorflow as tf
 
     x = np.array(x, dtype=np.float64)
@@ -97,7 +107,12 @@ class GradientCheck:
 
 
 def gradient_check(
-    f: Callable, x, eps: float = 1e-6, atol: float = 1e-6, rtol: float = 1e-5, weights_seed: int = 0
+    f: Callable,
+    x,
+    eps: float = 1e-6,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+    weights_seed: int | None = 0,
 ) -> GradientCheck:
     """Compare ``f``'s GradientTape gradient at ``x`` with central differences (both float64).
 
