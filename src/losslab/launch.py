@@ -75,6 +75,9 @@ def lab_command(
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.open_browser={open_browser}",
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and CI run as root; Jupyter refuses that unless asked explicitly.
+        argv.append("--ServerApp.allow_root=True")
     if port is not None:
         argv += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
     if token is not None:
