@@ -65,3 +65,64 @@ def test_figure_png_closes_the_figure():
     fig, _ = plt.subplots()
     assert figure_png(fig).startswith(b"\x89PNG")
     assert not plt.fignum_exists(fig.number)
+
+
+# --- loss_gradient_table / loss_gradient_explorer (lessons 02-03) -----------------
+
+
+def test_loss_gradient_table_matches_tensorflow(tf):
+    from losslab.explorers import loss_gradient_table
+
+    z = np.array([2.0, -1.0, 0.5, 30.0])
+    for y in ([1.0, 0, 0, 0], [1.0, 1.0, 0, 0], [0.0, 0, 0, 0], [0.2, 0.3, 0.5, 0.0]):
+        y = np.array(y)
+        t = loss_gradient_table(z, y)
+        zt = tf.Variable(z)
+        with tf.GradientTape(persistent=True) as tape:
+            cce = -tf.reduce_sum(y * tf.nn.log_softmax(zt))
+            bce = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=zt))
+        np.testing.assert_allclose(t["cce"], cce.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(t["cce_grad"], tape.gradient(cce, zt).numpy(), atol=1e-12)
+        np.testing.assert_allclose(t["bce_sum"], bce.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(t["bce_mean"], bce.numpy() / 4, rtol=1e-12)
+        np.testing.assert_allclose(t["bce_grad"], tape.gradient(bce, zt).numpy(), atol=1e-12)
+        same = np.allclose(t["tf_kernel_grad"], t["cce_grad"])
+        assert same == np.isclose(y.sum(), 1.0)
+
+
+@pytest.mark.parametrize(
+    "logits, targets, message",
+    [([1.0, 2.0], [1.0], "one target per logit"), ([1.0, 2.0], [1.0, -1.0], "non-negative")],
+)
+def test_loss_gradient_table_refuses_bad_targets(logits, targets, message):
+    from losslab.explorers import loss_gradient_table
+
+    with pytest.raises(ValueError, match=message):
+        loss_gradient_table(logits, targets)
+
+
+def test_loss_gradient_explorer_updates_on_slider_and_tick_box():
+    import ipywidgets as widgets
+
+    from losslab.explorers import loss_gradient_explorer
+
+    explorer = loss_gradient_explorer(logits=(1.0, 0.0, -1.0), targets=(1, 0, 0))
+    controls = _find(explorer.widget, CSS_SLIDER)
+    sliders = [c for c in controls if isinstance(c, widgets.FloatSlider)]
+    boxes = [c for c in controls if isinstance(c, widgets.Checkbox)]
+    assert len(sliders) == len(boxes) == 3
+    [readout] = _find(explorer.widget, CSS_READOUT)
+    before = readout.value
+    assert "CCE = " in before and "BCE mean = " in before
+    sliders[2].value = 5.0
+    assert readout.value != before and "+5.00" in readout.value
+    boxes[1].value = True  # multi-hot: the true gradient and p - y now differ
+    assert readout.value.count("<td>1</td>") == 2
+    assert "<table>" in explorer._repr_mimebundle_()["text/html"]
+
+
+def test_loss_gradient_explorer_wants_0_1_targets():
+    from losslab.explorers import loss_gradient_explorer
+
+    with pytest.raises(ValueError, match="0/1"):
+        loss_gradient_explorer(logits=(1.0, 2.0), targets=(0.5, 0.5))
