@@ -6,9 +6,9 @@ import yaml
 from packaging.requirements import Requirement
 
 
-def _normalise(spec: str) -> tuple[str, str]:
+def _normalise(spec: str) -> tuple[str, str, str]:
     req = Requirement(spec)
-    return req.name.lower().replace("_", "-"), str(req.specifier)
+    return req.name.lower().replace("_", "-"), str(req.specifier), str(req.marker or "")
 
 
 def _pyproject(repo_root):
