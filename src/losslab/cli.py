@@ -1,4 +1,4 @@
-"""The ``losslab`` command: ``losslab lab | doctor | generate [--check]``."""
+"""The ``losslab`` command: ``losslab lab | doctor | generate [--check] | grade ...``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ _COMMANDS = {
     "lab": ("losslab.launch", "open the course in JupyterLab at lesson 01"),
     "doctor": ("losslab.doctor", "check the environment and say how to fix problems"),
     "generate": ("losslab.generate", "rebuild exercises/ from solutions/ (--check: only compare)"),
+    "grade": ("losslab.grading", "grade a class (SUBMISSIONS --out OUT) or one notebook"),
 }
 
 
