@@ -5,6 +5,8 @@ import pytest
 
 from losslab.thresholds import (
     apply_thresholds,
+    best_global_threshold,
+    format_scores,
     multilabel_scores,
     threshold_sweep,
     top_k_labels,
@@ -63,3 +65,11 @@ def test_clear_errors():
         multilabel_scores(Y[:2], apply_thresholds(P))
     with pytest.raises(ValueError, match="strictly between"):
         tune_label_thresholds(Y, P, grid=[0.0, 0.5])
+
+
+def test_best_global_threshold_and_format():
+    assert best_global_threshold(Y, P, thresholds=[0.3, 0.5, 0.75]) == 0.5
+    assert best_global_threshold(Y, P, "hamming_loss", thresholds=[0.3, 0.5, 0.75]) == 0.5
+    with pytest.raises(ValueError, match="metric must be one of"):
+        best_global_threshold(Y, P, "accuracy")
+    assert format_scores("m", {"micro_f1": 0.123456}, width=4) == "m   micro_f1 0.1235"

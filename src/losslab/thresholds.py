@@ -21,6 +21,8 @@ import numpy as np
 __all__ = [
     "DEFAULT_GRID",
     "apply_thresholds",
+    "best_global_threshold",
+    "format_scores",
     "multilabel_scores",
     "threshold_sweep",
     "top_k_labels",
@@ -121,6 +123,25 @@ def threshold_sweep(y_true, probs, thresholds=DEFAULT_GRID) -> dict[str, np.ndar
     for key in rows[0]:
         out[key] = np.array([r[key] for r in rows])
     return out
+
+
+def best_global_threshold(y_true, probs, metric: str = "micro_f1", thresholds=DEFAULT_GRID) -> float:
+    """The threshold of ``thresholds`` with the best ``metric`` (the lowest for ``hamming_loss``).
+
+    Use validation data: see :func:`tune_label_thresholds`.
+    """
+    sweep = threshold_sweep(y_true, probs, thresholds)
+    if metric not in sweep or metric == "threshold":
+        raise ValueError(
+            f"metric must be one of {sorted(k for k in sweep if k != 'threshold')}, got {metric!r}"
+        )
+    pick = np.argmin if metric == "hamming_loss" else np.argmax
+    return float(sweep["threshold"][pick(sweep[metric])])
+
+
+def format_scores(name: str, scores: dict[str, float], width: int = 34) -> str:
+    """One table row: ``name`` padded to ``width``, then each score with 4 decimals."""
+    return f"{name:<{width}}" + "  ".join(f"{key} {value:.4f}" for key, value in scores.items())
 
 
 def tune_label_thresholds(y_true, probs, grid=DEFAULT_GRID) -> np.ndarray:
