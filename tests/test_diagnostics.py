@@ -1,10 +1,13 @@
 """Tests for losslab.diagnostics: each deliberately broken setup is caught, the healthy one passes."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 from losslab.diagnostics import (
     Verdict,
+    check_compiled_metrics,
     check_initial_loss,
     check_logits_vs_probabilities,
     check_loss_gradient,
@@ -219,3 +222,46 @@ def test_bad_inputs_raise_clear_errors(data):
         check_initial_loss(_model(), x, y, bce_logits, kind="binary")
     with pytest.raises(ValueError, match="must match"):
         overfit_one_batch(_model(), x, y[:3], bce_logits)
+
+
+def sigmoid_cce(y, p):
+    """-sum y log p on sigmoid outputs: the negatives never enter the loss."""
+    return -tf.reduce_sum(y * tf.math.log(p + 1e-7), axis=-1)
+
+
+def test_loss_that_ignores_negatives_is_caught(data):
+    x, y = data
+    verdict = overfit_one_batch(
+        _model("sigmoid"), x, y, sigmoid_cce, steps=100, learning_rate=0.05, activation="none"
+    )
+    assert not verdict.ok
+    assert "still wrong" in verdict.message
+
+
+def test_softmax_on_one_unit_is_caught(data):
+    x, _ = data
+    set_seeds(0)
+    model = build_dense_classifier(8, 1)
+    with warnings.catch_warnings(record=True) as caught:  # Keras warns about softmax on one unit
+        warnings.simplefilter("always")
+        one = keras.Model(model.input, keras.layers.Activation("softmax")(model.output))
+        verdict = check_logits_vs_probabilities(one, x, keras.losses.BinaryCrossentropy())
+    assert any("softmax" in str(w.message).lower() for w in caught)
+    assert not verdict.ok
+    assert "always exactly 1.0" in verdict.message
+
+
+def test_compiled_metrics(data):
+    x, y = data
+    model = _model()
+    model.compile(optimizer="adam", loss=bce_logits, metrics=["accuracy"])
+    model.evaluate(x, y, verbose=0)
+    verdict = check_compiled_metrics(model, y)
+    assert not verdict.ok
+    assert "CategoricalAccuracy" in verdict.message
+    sparse = np.zeros_like(y)
+    sparse[0, 0] = 1
+    model.compile(optimizer="adam", loss=bce_logits, metrics=[keras.metrics.BinaryAccuracy()])
+    model.evaluate(x, sparse, verbose=0)
+    assert "sparse labels" in check_compiled_metrics(model, sparse).message
+    assert check_compiled_metrics(model, y).ok

@@ -16,6 +16,7 @@ Each diagnostic returns a :class:`Verdict` that prints as one readable line
 * :func:`check_loss_gradient` - the loss's GradientTape gradient vs finite
   differences (:mod:`losslab.gradcheck`), and gradients that vanish (``tf.round``, clipping).
 * :func:`overfit_one_batch` - a healthy model and loss can memorise a handful of examples.
+* :func:`check_compiled_metrics` - ``'accuracy'`` that became argmax, BinaryAccuracy on sparse labels.
 
 All inputs are NumPy-convertible: ``x`` a batch of model inputs, ``y`` 0/1
 targets ``(n, K)`` (multi-hot or one-hot) float32, model outputs ``(n, K)``.
@@ -36,6 +37,7 @@ from losslab.runtime import import_tensorflow_quietly
 
 __all__ = [
     "Verdict",
+    "check_compiled_metrics",
     "check_initial_loss",
     "check_logits_vs_probabilities",
     "check_loss_gradient",
@@ -161,6 +163,14 @@ def check_logits_vs_probabilities(model, x, loss: Callable) -> Verdict:
     how = (
         f"last layer applies {activation}" if activation else f"every output lies in [{_fmt(lo)}, {_fmt(hi)}]"
     )
+    if outputs.shape[1] == 1 and (activation == "softmax" or np.allclose(outputs, 1.0)):
+        return Verdict(
+            "logits vs probabilities",
+            False,
+            "softmax over a single output unit is always exactly 1.0, whatever the input: use one unit "
+            "with a sigmoid (or logits and from_logits=True) for a yes/no label",
+            details,
+        )
     if outputs_probs and expects_logits:
         return Verdict(
             "logits vs probabilities",
@@ -184,6 +194,57 @@ def check_logits_vs_probabilities(model, x, loss: Callable) -> Verdict:
     return Verdict(
         "logits vs probabilities", True, f"{what} ({how if outputs_probs else 'linear output'})", details
     )
+
+
+# --- metrics ---------------------------------------------------------------------
+
+
+def check_compiled_metrics(model, y) -> Verdict:
+    """Do the metrics a model was compiled with mean what their names suggest for targets ``y``?
+
+    Flags ``CategoricalAccuracy`` / ``TopKCategoricalAccuracy`` (what ``metrics=['accuracy']``
+    becomes for a ``(batch, K)`` output: argmax vs argmax) on rows that are not one-hot, an
+    ``F1Score`` without a threshold (argmax too), and ``BinaryAccuracy`` on sparse labels
+    (predicting nothing would already score ``1 - base rate``). Call it after the model has
+    been evaluated or fitted once (Keras builds string metrics lazily).
+    """
+    y = _targets(y)
+    found = []
+    for metric in getattr(model, "metrics", []):
+        found.extend(getattr(metric, "metrics", []) or [])
+    names = [type(m).__name__ for m in found]
+    details = {"metrics": names}
+    if not found:
+        return Verdict(
+            "compiled metrics",
+            True,
+            "no metrics compiled (or not built yet: evaluate once first); use scikit-learn on predictions",
+            details,
+        )
+    multi_label = bool((y.sum(axis=1) != 1).any())
+    problems = []
+    for metric, name in zip(found, names, strict=True):
+        if multi_label and name in (
+            "CategoricalAccuracy",
+            "TopKCategoricalAccuracy",
+            "SparseCategoricalAccuracy",
+        ):
+            problems.append(
+                f"{metric.name!r} is {name}: it compares argmaxes, so a prediction that misses a label can "
+                f"count as correct (metrics=['accuracy'] resolves to it); use BinaryAccuracy, F1, mAP"
+            )
+        if multi_label and name == "F1Score" and getattr(metric, "threshold", None) is None:
+            problems.append(
+                f"{metric.name!r} is F1Score without a threshold: it takes the argmax of each row"
+            )
+        if name == "BinaryAccuracy" and y.mean() < 0.2:
+            problems.append(
+                f"{metric.name!r} is BinaryAccuracy on sparse labels (base rate {_fmt(y.mean())}): predicting "
+                f"nothing already scores {_fmt(1 - y.mean())}; report F1 or mAP as well"
+            )
+    if problems:
+        return Verdict("compiled metrics", False, "; ".join(problems), details)
+    return Verdict("compiled metrics", True, f"{', '.join(names)} suit these targets", details)
 
 
 # --- initial loss --------------------------------------------------------------
@@ -450,6 +511,15 @@ def overfit_one_batch(
             f"{len(x)} examples, {steps} steps: the loss only went from {_fmt(first)} to {_fmt(final)} and "
             f"{wrong} labels are still wrong. A healthy setup memorises one batch: look for a loss that "
             f"floors (activation applied twice), a zero gradient (rounding, clipping) or a wrong target format",
+            details,
+        )
+    if wrong > 0.05 * y.size:
+        return Verdict(
+            "overfit one batch",
+            False,
+            f"the loss fell from {_fmt(first)} to {_fmt(final)} but {wrong} of {y.size} labels are still "
+            f"wrong: the loss does not score every label (e.g. -sum y log p ignores the negatives, "
+            f"softmax shares one unit of probability between several true labels)",
             details,
         )
     return Verdict(
