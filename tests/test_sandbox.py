@@ -241,3 +241,17 @@ def test_unreadable_or_untagged_notebooks(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(), empty)
     with pytest.raises(NotebookError):
         notebook_cells(empty)
+
+
+def test_functions_returned_by_learner_functions_can_be_called(tmp_path):
+    source = (
+        "def fit(offset):\n    def predict(x):\n        return np.asarray(x) + offset\n\n    return predict"
+    )
+
+    def check_fit(fn):
+        predict = fn(10)
+        assert callable(predict) and predict.__name__ == "predict"
+        assert predict([1, 2]).tolist() == [11, 12]
+
+    passed, messages, _ = _grade(_notebook(tmp_path, source), Check("fit", "returns a predictor", check_fit))
+    assert passed == [True], messages

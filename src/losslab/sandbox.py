@@ -337,8 +337,9 @@ def _opaque(description: dict) -> wire.Opaque:
 class RemoteFunction:
     """A learner's function as the checks see it: calls go to the worker, data comes back."""
 
-    def __init__(self, session: _Session, name: str, params: list | None):
+    def __init__(self, session: _Session, name: str, params: list | None, target: str | None = None):
         self._session = session
+        self._target = target or name
         self.__name__ = self.__qualname__ = name
         if params is not None:
             try:
@@ -362,7 +363,7 @@ class RemoteFunction:
         import tensorflow as tf
 
         encoded = {
-            "target": self.__name__,
+            "target": self._target,
             "args": wire.encode(list(args)),
             "kwargs": wire.encode(list(kwargs.items())),
         }
@@ -443,7 +444,16 @@ class _Session:
             _reraise(reply.get("error", {}))
         if reply["op"] != "result":
             raise WorkerLost("sent an unexpected message")
-        return wire.decode(reply.get("value"), make_tensor=tf.constant, resolve=_opaque)
+        return wire.decode(reply.get("value"), make_tensor=tf.constant, resolve=self._resolve)
+
+    def _resolve(self, description: dict) -> Any:
+        """Callables returned by the learner's functions become callable here too."""
+        handle = description.get("handle")
+        if description.get("$") == "callable" and isinstance(handle, str) and handle.startswith("#"):
+            return RemoteFunction(
+                self, str(description.get("name") or "function"), description.get("params"), handle
+            )
+        return _opaque(description)
 
     def describe(self, names: Iterable[str]) -> dict[str, Any]:
         import tensorflow as tf
@@ -456,7 +466,7 @@ class _Session:
             if isinstance(desc, dict) and desc.get("$") == "callable":
                 found[name] = RemoteFunction(self, name, desc.get("params"))
             else:
-                found[name] = wire.decode(desc, make_tensor=tf.constant, resolve=_opaque)
+                found[name] = wire.decode(desc, make_tensor=tf.constant, resolve=self._resolve)
         return found
 
     def stop(self) -> None:

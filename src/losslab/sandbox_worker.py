@@ -57,29 +57,38 @@ def _strip_magics(source: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
 
 
-def _describe(value) -> dict:
-    """Tagged description of a non-data object: callables get a name and a signature."""
+def _signature(value) -> list | None:
     import inspect
 
     from losslab import wire
 
-    if callable(value):
-        params = []
-        try:
-            for p in inspect.signature(value).parameters.values():
-                entry = {"name": p.name, "kind": int(p.kind)}
-                if p.default is not inspect.Parameter.empty:
-                    entry["default"] = wire.encode(p.default)
-                params.append(entry)
-        except (TypeError, ValueError, wire.WireError):
-            params = None
-        return {"$": "callable", "name": str(getattr(value, "__name__", ""))[:100], "params": params}
-    return {"$": "opaque", "type": type(value).__name__, "repr": wire._short_repr(value)}
+    params = []
+    try:
+        for p in inspect.signature(value).parameters.values():
+            entry = {"name": p.name, "kind": int(p.kind)}
+            if p.default is not inspect.Parameter.empty:
+                entry["default"] = wire.encode(p.default)
+            params.append(entry)
+    except (TypeError, ValueError, wire.WireError):
+        return None
+    return params
 
 
 class _Server:
     def __init__(self, sock, tf):
         self.sock, self.tf, self.namespace = sock, tf, {"__name__": "__main__"}
+        self.handles: dict[str, object] = {}  # functions returned by learner functions, by handle
+
+    def describe_object(self, value) -> dict:
+        """Tagged description of a non-data object: a callable gets a handle the grader can call."""
+        from losslab import wire
+
+        if callable(value):
+            handle = f"#{len(self.handles) + 1}"
+            self.handles[handle] = value
+            name = str(getattr(value, "__name__", "function"))[:100]
+            return {"$": "callable", "name": name, "handle": handle, "params": _signature(value)}
+        return {"$": "opaque", "type": type(value).__name__, "repr": wire._short_repr(value)}
 
     def send(self, message: dict) -> None:
         from losslab import wire
@@ -95,7 +104,7 @@ class _Server:
         from losslab import wire
 
         try:
-            return wire.encode(value, describe=_describe)
+            return wire.encode(value, describe=self.describe_object)
         except BaseException as exc:  # noqa: BLE001 - learner objects may break while encoded
             return {
                 "$": "opaque",
@@ -127,7 +136,8 @@ class _Server:
 
     def call(self, message: dict) -> None:
         try:
-            fn = self.namespace[message["target"]]
+            target = message["target"]
+            fn = self.handles[target] if target.startswith("#") else self.namespace[target]
             args = self.decode(message["args"])
             kwargs = dict(self.decode(message["kwargs"]))
             if message["op"] == "call":
