@@ -75,3 +75,12 @@ def test_fit_rejects_bad_input():
         fit("model", x, y, epochs=1)
     with pytest.raises(ValueError, match="every"):
         EpochTable(every=0)
+
+
+def test_sample_weight_is_passed_on(capsys):
+    set_seeds(1)
+    x, y = _toy()
+    model = build_dense_classifier(4, 2)
+    model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    weighted = fit(model, x, y, epochs=1, quiet=True, shuffle=False, sample_weight=np.zeros(len(x)))
+    assert weighted.history["loss"][0] == 0.0

@@ -141,6 +141,8 @@ def fit(
     digits: int = 4,
     quiet: bool = False,
     callbacks=(),
+    class_weight=None,
+    sample_weight=None,
 ) -> TrainingRun:
     """Train a compiled Keras model, printing a compact per-epoch table.
 
@@ -157,6 +159,8 @@ def fit(
         digits: significant digits in the table.
         quiet: print nothing (the history is still returned).
         callbacks: extra Keras callbacks.
+        class_weight, sample_weight: passed to ``model.fit`` unchanged (beware: with multi-hot
+            targets Keras turns ``class_weight`` into one weight per row, from the row's argmax).
 
     Returns:
         A :class:`TrainingRun` with the per-epoch history and the wall time.
@@ -182,6 +186,8 @@ def fit(
         shuffle=shuffle,
         verbose=0,
         callbacks=cbs,
+        class_weight=class_weight,
+        sample_weight=sample_weight,
     )
     seconds = time.perf_counter() - start
     hist = {k: [float(v) for v in values] for k, values in history.history.items()}
