@@ -9,10 +9,13 @@ finite differences (run with ``-s`` to see the worst errors).
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
 from losslab.checks import run_checks
+from losslab.determinism import default_tf_kernels
 from losslab.gradcheck import gradient_check
 from losslab.nbtools import exec_graded_cells
 from losslab.suites import suite_for_exercise
@@ -282,7 +285,7 @@ def _inputs():
     yield np.array([[1e4, -1e4, 3.0]], np.float32), np.array([[0.2, 0.5, 0.3]], np.float32), None, None
 
 
-def test_worst_relative_error_against_tensorflow_and_keras(tf, solutions):
+def _worst_relative_errors(tf, solutions) -> dict[str, float]:
     import keras
 
     s2, s3 = solutions[SOFTMAX], solutions[SIGMOID]
@@ -323,7 +326,16 @@ def test_worst_relative_error_against_tensorflow_and_keras(tf, solutions):
             assert tf.is_tensor(got), name
             assert np.all(np.isfinite(got.numpy())), name
             worst[name] = max(worst.get(name, 0.0), relative_error(got, want))
-    print("\nworst relative error vs TensorFlow/Keras:")
+    return worst
+
+
+@pytest.mark.parametrize("kernels", ["op determinism on", "default TF kernels"])
+def test_worst_relative_error_against_tensorflow_and_keras(tf, solutions, kernels):
+    """Both switch settings: with op determinism off TF uses its fused cross-entropy kernels."""
+    context = default_tf_kernels() if kernels == "default TF kernels" else contextlib.nullcontext()
+    with context:
+        worst = _worst_relative_errors(tf, solutions)
+    print(f"\nworst relative error vs TensorFlow/Keras ({kernels}):")
     for name, err in sorted(worst.items(), key=lambda kv: -kv[1]):
         print(f"  {name:>22}: {err:.2e}")
     assert max(worst.values()) <= 1e-6
