@@ -18,9 +18,9 @@ QUESTIONS = {
             Option(
                 "in the last layer, and its output goes into the loss",
                 False,
-                "Then the sigmoid is applied twice: outputs are squeezed into [0.5, 0.731] for positive logits "
-                "and the loss cannot fall below 0.313 for a positive label - the 'stuck between 0.2 and 0.4' "
-                "symptom of seed 000.",
+                "Then the sigmoid is applied twice: what the loss sees is squeezed into (0.5, 0.731), so it can "
+                "never fall below 0.313 for a positive label - one suspect in seed 000's 'outputs stuck "
+                "between 0.2 and 0.4' (lesson 5).",
             ),
             Option(
                 "nowhere: logits are already probabilities",
