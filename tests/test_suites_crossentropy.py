@@ -105,6 +105,9 @@ def _softmax_mistakes(tf, ns):
             loss = tf.reduce_sum(ce_builtin(y, logits))
         return tape.gradient(loss, logits)
 
+    def library_softmax(logits, axis=-1):
+        return tf.nn.softmax(ns["as_float_tensor"](logits), axis=axis)
+
     def sparse_without_batch_dims(labels, logits):
         return -tf.gather(ns["log_softmax"](logits), labels, axis=-1)
 
@@ -145,6 +148,7 @@ def _softmax_mistakes(tf, ns):
             "multi-hot",
             "TensorFlow's gradient",
         ),
+        ("wraps tf.nn.softmax", "softmax", library_softmax, "built from basic ops", "`softmax`"),
         (
             "gather without batch_dims",
             "sparse_categorical_crossentropy",
@@ -172,6 +176,15 @@ def _sigmoid_mistakes(tf, ns):
         x = f(x)
         e = tf.exp(-tf.abs(x))
         return tf.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def library_bce(y, logits):
+        logits = f(logits)
+        return tf.nn.sigmoid_cross_entropy_with_logits(labels=f(y, like=logits), logits=logits)
+
+    def keras_bce(y, probs, epsilon=1e-7):
+        import keras
+
+        return keras.ops.binary_crossentropy(f(y), f(probs))
 
     def naive_bce(y, logits):
         logits = f(logits)
@@ -244,11 +257,19 @@ def _sigmoid_mistakes(tf, ns):
         ),
         ("epsilon ignored", "binary_crossentropy_from_probs", fixed_epsilon, "honours epsilon", "is ignored"),
         ("sigmoid of probs", "binary_crossentropy_from_probs", probs_as_logits, "matches Keras", "as logits"),
+        (
+            "wraps tf.nn",
+            "binary_crossentropy",
+            library_bce,
+            "basic ops",
+            "`sigmoid_cross_entropy_with_logits`",
+        ),
+        ("calls Keras", "binary_crossentropy_from_probs", keras_bce, "basic ops", "`keras`"),
     ]
 
 
 def _cases():
-    return [(SOFTMAX, i) for i in range(13)] + [(SIGMOID, i) for i in range(13)]
+    return [(SOFTMAX, i) for i in range(14)] + [(SIGMOID, i) for i in range(15)]
 
 
 @pytest.mark.parametrize(("exercise", "index"), _cases())
@@ -265,8 +286,8 @@ def test_mistake_fails_its_check_with_its_message(tf, solutions, exercise, index
 
 
 def test_mistake_lists_cover_the_cases(tf, solutions):
-    assert len(_softmax_mistakes(tf, solutions[SOFTMAX])) == 13
-    assert len(_sigmoid_mistakes(tf, solutions[SIGMOID])) == 13
+    assert len(_softmax_mistakes(tf, solutions[SOFTMAX])) == 14
+    assert len(_sigmoid_mistakes(tf, solutions[SIGMOID])) == 15
 
 
 # --- how close are the solutions? -----------------------------------------------

@@ -8,10 +8,12 @@ from losslab.tensor_checks import (
     call,
     expect_dtype,
     expect_finite,
+    expect_from_scratch,
     expect_gradient,
     expect_reference,
     expect_tensor,
     is_close,
+    names_used,
     relative_error,
     tape_gradient_of,
 )
@@ -89,3 +91,41 @@ def test_expect_gradient(tf):
         expect_gradient(lambda z: 1.0 / (1.0 + tf.exp(-z)), [-1e4], "naive sigmoid")
     with pytest.raises(Mistake, match="gradient of np"):
         expect_gradient(lambda z: tf.constant(np.asarray(z)), [1.0], "np")
+
+
+def test_names_used_tells_attributes_from_globals(tf):
+    def wrapper(x):
+        return tf.nn.softmax(x)
+
+    def own(x):
+        def inner(z):
+            return tf.exp(z)
+
+        return softmax(inner(x))  # noqa: F821 - a learner's own global function
+
+    attributes, globals_ = names_used(wrapper)
+    assert {"nn", "softmax"} <= attributes and "tf" in globals_
+    attributes, globals_ = names_used(own)
+    assert "softmax" in globals_ and "softmax" not in attributes
+    assert "exp" in attributes  # nested functions are scanned too
+    assert names_used(len) == (set(), set())  # builtins have no bytecode
+
+
+def test_expect_from_scratch(tf):
+    import keras
+
+    def by_hand(x):
+        e = tf.exp(x)
+        return e / tf.reduce_sum(e)
+
+    def wrapper(x):
+        return tf.math.reduce_logsumexp(x)
+
+    def with_keras(x):
+        return keras.ops.exp(x)
+
+    expect_from_scratch(by_hand, {"softmax", "reduce_logsumexp"}, "softmax")
+    with pytest.raises(Mistake, match="library's `reduce_logsumexp`"):
+        expect_from_scratch(wrapper, {"softmax", "reduce_logsumexp"}, "log_softmax")
+    with pytest.raises(Mistake, match="`keras`"):
+        expect_from_scratch(with_keras, set(), "f")

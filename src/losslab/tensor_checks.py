@@ -13,7 +13,9 @@ grader can run them on any learner's object.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dis
+import types
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -27,10 +29,12 @@ __all__ = [
     "call",
     "expect_dtype",
     "expect_finite",
+    "expect_from_scratch",
     "expect_gradient",
     "expect_reference",
     "expect_tensor",
     "is_close",
+    "names_used",
     "relative_error",
     "tape_gradient_of",
 ]
@@ -168,3 +172,49 @@ def expect_gradient(f: Callable, x: Any, what: str, hint: str = "") -> float:
             f"finite differences {result.numeric[index]:.6g}. {hint}".strip()
         )
     return result.max_abs_error
+
+
+def names_used(fn: Callable) -> tuple[set[str], set[str]]:
+    """(attribute names, outer names) that ``fn``'s code loads, nested functions included.
+
+    ``tf.nn.softmax(x)`` loads the attributes ``nn`` and ``softmax``; a call of the
+    learner's own ``softmax`` loads the *outer* name ``softmax`` (a global, a closure
+    variable, or a module imported inside the function). Read from the bytecode,
+    so the function is not run.
+    """
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return set(), set()
+    attributes: set[str] = set()
+    globals_: set[str] = set()
+    stack = [code]
+    while stack:
+        current = stack.pop()
+        for ins in dis.get_instructions(current):
+            if ins.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+                attributes.add(str(ins.argval))
+            elif ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF"):
+                globals_.add(str(ins.argval))
+            elif ins.opname == "IMPORT_NAME":  # `import keras` inside the function
+                globals_.add(str(ins.argval).split(".")[0])
+        stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    return attributes, globals_
+
+
+def expect_from_scratch(fn: Callable, forbidden: Iterable[str], what: str) -> None:
+    """``fn`` must not call the library functions it is meant to build (by attribute name), nor Keras.
+
+    Example: ``forbidden={"softmax", "log_softmax", "reduce_logsumexp"}`` refuses
+    ``tf.nn.softmax(x)`` and ``tf.math.reduce_logsumexp(x)`` but allows a call of the
+    learner's own ``softmax`` function.
+    """
+    attributes, globals_ = names_used(fn)
+    used = sorted(attributes & set(forbidden))
+    if "keras" in globals_:
+        used.append("keras")
+    if used:
+        raise Mistake(
+            f"{what} calls the library's {', '.join(f'`{u}`' for u in used)}: the exercise is to build "
+            "it from basic TensorFlow ops "
+            "(tf.exp, tf.math.log, tf.reduce_sum, tf.where, ...), not to wrap the library version"
+        )

@@ -22,6 +22,7 @@ from losslab.tensor_checks import (
     call,
     expect_dtype,
     expect_finite,
+    expect_from_scratch,
     expect_gradient,
     expect_reference,
     expect_tensor,
@@ -29,7 +30,7 @@ from losslab.tensor_checks import (
     tape_gradient_of,
 )
 
-__all__ = ["CHECKS", "EXERCISE"]
+__all__ = ["CHECKS", "EXERCISE", "LIBRARY_VERSIONS"]
 
 EXERCISE = "03_sigmoid_binary_crossentropy"
 
@@ -42,6 +43,38 @@ _EXTREME_Y = np.array([[0, 1, 0, 1, 0], [1, 1, 1, 0, 0]], dtype=np.float32)
 _SOFT = np.array([[0.1, 0.9, 0.5, 0.0, 1.0], [0.25, 0.75, 0.3, 0.6, 0.05]], dtype=np.float32)
 _RNG_3D = np.random.default_rng(4).normal(0.0, 4.0, size=(2, 3, 4)).astype(np.float32)
 _PROBS = np.array([[0.0, 1.0, 0.5, 0.3, 1e-9], [1.0, 0.0, 0.999, 0.02, 1 - 1e-9]], dtype=np.float32)
+
+
+# Library functions the exercise builds; calling them (by attribute, e.g. tf.sigmoid) is refused.
+LIBRARY_VERSIONS = frozenset(
+    {
+        "sigmoid",
+        "log_sigmoid",
+        "softplus",
+        "sigmoid_cross_entropy_with_logits",
+        "weighted_cross_entropy_with_logits",
+        "binary_crossentropy",
+        "BinaryCrossentropy",
+        "binary_focal_crossentropy",
+    }
+)
+
+_SAMPLE_CALLS = {
+    "sigmoid": lambda fn: fn([[1.0, -2.0]]),
+    "binary_crossentropy": lambda fn: fn([[1.0, 0.0]], [[1.0, -2.0]]),
+    "binary_crossentropy_from_probs": lambda fn: fn([[1.0, 0.0]], [[0.7, 0.2]]),
+}
+
+
+def _from_scratch(target: str):
+    """A check that ``target`` runs and does not wrap the library function it is meant to build."""
+
+    def test(fn):
+        call(_SAMPLE_CALLS[target], fn, what=target)  # an untouched stub fails here
+        expect_from_scratch(fn, LIBRARY_VERSIONS, target)
+
+    test.__name__ = f"_{target}_from_scratch"
+    return test
 
 
 def _tf():
@@ -345,4 +378,7 @@ CHECKS = [
         points=2,
         self_check=False,
     ),
+] + [
+    Check(target, "built from basic ops, not the library version", _from_scratch(target), self_check=False)
+    for target in _SAMPLE_CALLS
 ]

@@ -27,6 +27,7 @@ from losslab.tensor_checks import (
     call,
     expect_dtype,
     expect_finite,
+    expect_from_scratch,
     expect_gradient,
     expect_reference,
     expect_tensor,
@@ -34,7 +35,7 @@ from losslab.tensor_checks import (
     tape_gradient_of,
 )
 
-__all__ = ["CHECKS", "EXERCISE", "reference_ce_grad"]
+__all__ = ["CHECKS", "EXERCISE", "LIBRARY_VERSIONS", "reference_ce_grad"]
 
 EXERCISE = "02_softmax_crossentropy"
 
@@ -82,6 +83,43 @@ def reference_ce_grad(y_true, logits) -> np.ndarray:
     y = np.asarray(y_true, dtype=np.float64)
     p = tf.nn.softmax(np.asarray(logits, dtype=np.float64)).numpy()
     return y.sum(axis=-1, keepdims=True) * p - y
+
+
+# Library functions the exercise builds; calling them (by attribute, e.g. tf.nn.softmax) is refused.
+LIBRARY_VERSIONS = frozenset(
+    {
+        "softmax",
+        "log_softmax",
+        "reduce_logsumexp",
+        "logsumexp",
+        "softmax_cross_entropy_with_logits",
+        "softmax_cross_entropy_with_logits_v2",
+        "sparse_softmax_cross_entropy_with_logits",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+        "CategoricalCrossentropy",
+        "SparseCategoricalCrossentropy",
+    }
+)
+
+_SAMPLE_CALLS = {
+    "softmax": lambda fn: fn([[1.0, 2.0, 0.5]]),
+    "log_softmax": lambda fn: fn([[1.0, 2.0, 0.5]]),
+    "categorical_crossentropy": lambda fn: fn([[0.0, 1.0, 0.0]], [[1.0, 2.0, 0.5]]),
+    "sparse_categorical_crossentropy": lambda fn: fn([1], [[1.0, 2.0, 0.5]]),
+    "categorical_crossentropy_grad": lambda fn: fn([[0.0, 1.0, 0.0]], [[1.0, 2.0, 0.5]]),
+}
+
+
+def _from_scratch(target: str):
+    """A check that ``target`` runs and does not wrap the library function it is meant to build."""
+
+    def test(fn):
+        call(_SAMPLE_CALLS[target], fn, what=target)  # an untouched stub fails here
+        expect_from_scratch(fn, LIBRARY_VERSIONS, target)
+
+    test.__name__ = f"_{target}_from_scratch"
+    return test
 
 
 def _default_kernels(test):
@@ -512,4 +550,7 @@ CHECKS = [
         self_check=False,
     ),
     Check("categorical_crossentropy_grad", "batch of one", _grad_batch_of_one, self_check=False),
+] + [
+    Check(target, "built from basic ops, not the library version", _from_scratch(target), self_check=False)
+    for target in _SAMPLE_CALLS
 ]
