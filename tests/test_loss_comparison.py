@@ -23,6 +23,7 @@ def test_same_seed_same_initial_weights_and_a_scored_row(splits):
     assert np.allclose(a.history["loss"], b.history["loss"])
     row = lc.evaluate_run("BCE", a, splits.test, lc.threshold_decoder(0.0), rare_labels=[8, 9])
     assert {"micro_f1", "macro_f1", "subset_accuracy", "mAP", "rare_recall", "seconds"} <= set(row)
+    assert 0 <= row["labels_per_row"] <= 10
     table = lc.format_results([row], ["mAP", "micro_f1"])
     assert table.splitlines()[0].split() == ["method", "mAP", "micro_f1"]
 
@@ -33,8 +34,16 @@ def test_partition_model_trains_and_decodes(splits):
     assert 0 <= row["micro_f1"] <= 1
 
 
+def test_build_seeded_model_repeats_and_takes_a_bias():
+    a = lc.build_seeded_model(num_outputs=3, filters=(4,), dense_units=0, output_bias=[1.0, 2.0, 3.0])
+    b = lc.build_seeded_model(num_outputs=3, filters=(4,), dense_units=0)
+    assert np.allclose(a.get_layer("conv1").get_weights()[0], b.get_layer("conv1").get_weights()[0])
+    assert np.allclose(a.get_layer("logits").get_weights()[1], [1.0, 2.0, 3.0])
+
+
 def test_decoders_shapes():
     outputs = np.array([[2.0, 0.0, 1.9, -1.0]])
+    assert lc.count_decoder([3])(outputs)[1].tolist() == [[1, 1, 1, 0]]
     assert lc.top_k_decoder(2)(outputs)[1].tolist() == [[1, 0, 1, 0]]
     assert lc.relative_decoder(0.5)(outputs)[1].tolist() == [[1, 0, 1, 0]]
     scores, pred = lc.partition_decoder("poisson")(np.array([[1.0, 1.0, 0.0, np.log(2.0)]]))

@@ -100,6 +100,11 @@ def test_partition_losses():
     assert np.all(np.isfinite(ml.partition_abs_kl_loss(y, outputs).numpy()))
 
 
+def test_sigmoid_abs_kl_loss_is_abs_kl_of_sigmoid():
+    want = ml.abs_kl_divergence(Y, tf.sigmoid(X)).numpy()
+    assert np.allclose(ml.sigmoid_abs_kl_loss(Y, X).numpy(), want)
+
+
 def test_mean_over_labels_is_a_keras_loss():
     loss = ml.mean_over_labels(ml.asymmetric_loss, gamma_neg=2.0)
     assert loss.__name__ == "asymmetric_loss"

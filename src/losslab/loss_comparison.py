@@ -34,6 +34,8 @@ from losslab.runtime import import_tensorflow_quietly
 from losslab.training import TrainingRun, fit
 
 __all__ = [
+    "build_seeded_model",
+    "count_decoder",
     "evaluate_run",
     "format_results",
     "make_optimizer",
@@ -66,6 +68,28 @@ def make_optimizer(name: str = "adam", learning_rate: float | None = None):
     return known[key]() if learning_rate is None else known[key](learning_rate=learning_rate)
 
 
+def build_seeded_model(
+    num_outputs: int = 10,
+    filters: Sequence[int] = (8, 16),
+    dense_units: int = 32,
+    output_bias=None,
+    seed: int = 0,
+):
+    """The untrained canvas CNN of :func:`train_canvas_model`: same seed, same initial weights.
+
+    ``output_bias`` ``(num_outputs,)`` replaces the output layer's initial bias (zeros by default).
+    Returns an uncompiled ``keras.Model`` mapping ``(batch, 16, 16, 1)`` to ``(batch, num_outputs)``.
+    """
+    _, keras = import_tensorflow_quietly()
+    keras.utils.set_random_seed(seed)
+    model = build_canvas_cnn(num_outputs=num_outputs, filters=tuple(filters), dense_units=dense_units)
+    if output_bias is not None:
+        from losslab.imbalance import set_output_bias
+
+        set_output_bias(model, output_bias)
+    return model
+
+
 def train_canvas_model(
     loss,
     train: CanvasSet,
@@ -93,13 +117,7 @@ def train_canvas_model(
     Returns:
         The :class:`~losslab.training.TrainingRun` (``.model``, ``.history``, ``.seconds``).
     """
-    _, keras = import_tensorflow_quietly()
-    keras.utils.set_random_seed(seed)
-    model = build_canvas_cnn(num_outputs=num_outputs, filters=filters, dense_units=dense_units)
-    if output_bias is not None:
-        from losslab.imbalance import set_output_bias
-
-        set_output_bias(model, output_bias)
+    model = build_seeded_model(num_outputs, filters, dense_units, output_bias, seed)
     model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss=loss)
     return fit(model, train.x, train.y_multi_hot, epochs=epochs, batch_size=batch_size, quiet=quiet)
 
@@ -142,6 +160,19 @@ def relative_decoder(ratio: float = 0.5) -> Decoder:
     return decode
 
 
+def count_decoder(counts) -> Decoder:
+    """Scores = softmax(outputs); predicted: the top round(count) labels, with ``counts`` ``(n,)`` given.
+
+    With the true counts this is an *oracle*: an upper bound on what any count predictor could add.
+    """
+
+    def decode(outputs):
+        probs = _softmax(outputs)
+        return probs, decode_by_count(probs, counts)
+
+    return decode
+
+
 def partition_decoder(count_head: str = "linear") -> Decoder:
     """For ``(n, K + 1)`` partition outputs: scores Z * P, predicted: the top round(Z) labels."""
 
@@ -160,12 +191,14 @@ def evaluate_run(
 ) -> dict:
     """Score a trained run on ``test``: micro/macro F1, subset accuracy, mAP (and rare-label recall).
 
-    Returns a dict with ``name``, the metrics, ``seconds`` (training wall time) and
+    Returns a dict with ``name``, the metrics, ``labels_per_row`` (mean number of labels
+    predicted per example), ``seconds`` (training wall time) and
     ``first_loss`` / ``last_loss`` (training loss after the first and last epoch).
     """
     outputs = np.asarray(run.model.predict(test.x, verbose=0, batch_size=512), dtype=np.float64)
     scores, predicted = decoder(outputs)
     row = {"name": name, **score_label_sets(test.y_multi_hot, predicted, scores)}
+    row["labels_per_row"] = float(np.mean(predicted.sum(axis=1)))
     if rare_labels:
         row["rare_recall"] = label_recall(test.y_multi_hot, predicted, rare_labels)
     losses = run.history.get("loss", [np.nan])

@@ -40,6 +40,7 @@ __all__ = [
     "partition_kl_mse_loss",
     "partition_poisson_loss",
     "partition_scores",
+    "sigmoid_abs_kl_loss",
     "split_partition_outputs",
 ]
 
@@ -210,6 +211,13 @@ def abs_kl_divergence(y_true, y_pred, epsilon: float = 1e-7):
     p = tf.maximum(p, epsilon)
     q = tf.maximum(q, epsilon)
     return tf.reduce_sum(tf.abs((p - q) * tf.math.log(p / q)), axis=-1)
+
+
+def sigmoid_abs_kl_loss(y_multi_hot, logits, epsilon: float = 1e-7):
+    """The seed's abs-KL used as a training loss on sigmoid outputs: ``abs_kl(y, sigmoid(logits))``, ``(batch,)``."""
+    tf = _tf()
+    y, x = _pair(y_multi_hot, logits)
+    return abs_kl_divergence(y, tf.sigmoid(x), epsilon)
 
 
 # --- the partition-function model (lesson 07) ---------------------------------
