@@ -251,3 +251,10 @@ def test_find_submission_accepts_one_renamed_copy(tmp_path):
     assert path.name == "01_multiclass_vs_multilabel-Copy1.ipynb" and "expected the name" in note
     (tmp_path / "01_other.ipynb").write_text("{}")
     assert find_submission(tmp_path, EX01)[0] is None
+
+
+def test_symbolic_links_are_not_graded(tmp_path):
+    (tmp_path / "solution.ipynb").write_text("{}")
+    (tmp_path / f"{EX01}.ipynb").symlink_to(tmp_path / "solution.ipynb")
+    path, note = find_submission(tmp_path, EX01)
+    assert path is None and "symbolic link" in note

@@ -84,6 +84,8 @@ class ExerciseGrade:
     submission: str | None = None
     submission_sha256: str | None = None
     fingerprint: str = ""
+    seconds: float = 0.0
+    confinement: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"format": _RESULT_FORMAT, **asdict(self)}
@@ -147,10 +149,12 @@ def _fingerprint(exercise: str, checks: Sequence[Check], extra_tests: Path | Non
 def find_submission(learner_dir: Path, exercise: str) -> tuple[Path | None, str]:
     """The learner's notebook for ``exercise``: exact name, else the one file starting ``NN_``."""
     exact = learner_dir / f"{exercise}.ipynb"
+    if exact.is_symlink():
+        return None, f"`{exact.name}` is a symbolic link: hand in the notebook file itself"
     if exact.is_file():
         return exact, ""
     prefix = exercise.split("_", 1)[0] + "_"
-    candidates = sorted(p for p in learner_dir.glob(f"{prefix}*.ipynb") if p.is_file())
+    candidates = sorted(p for p in learner_dir.glob(f"{prefix}*.ipynb") if p.is_file() and not p.is_symlink())
     if len(candidates) == 1:
         return candidates[0], f"graded `{candidates[0].name}` (expected the name `{exact.name}`)"
     if len(candidates) > 1:
@@ -196,6 +200,7 @@ def grade_one(
 ) -> ExerciseGrade:
     """Grade one notebook file against ``checks`` (learner code confined, see :mod:`losslab.sandbox`)."""
     data = path.read_bytes()
+    started = time.monotonic()
     outcome = grade_notebook(path, checks, limits, [str(p) for p in protected])
     problems = ([note] if note else []) + outcome.problems
     return _grade_from(
@@ -207,6 +212,8 @@ def grade_one(
         submission=path.name,
         submission_sha256=hashlib.sha256(data).hexdigest(),
         fingerprint=fingerprint,
+        seconds=round(time.monotonic() - started, 2),
+        confinement=outcome.confinement,
     )
 
 
@@ -273,10 +280,15 @@ def feedback_markdown(learner: str, grades: Sequence[ExerciseGrade]) -> str:
     return "\n".join(lines)
 
 
-def _learners(submissions: Path) -> list[Path]:
+def _learners(submissions: Path, out: Path) -> list[Path]:
+    """Learners' folders: not hidden, not symbolic links (which could point at the solutions), not OUT."""
     if not submissions.is_dir():
         raise NotADirectoryError(f"{submissions}: not a folder of learners' folders")
-    return sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    return sorted(
+        p
+        for p in submissions.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_")) and p.resolve() != out
+    )
 
 
 def grade_class(
@@ -293,7 +305,7 @@ def grade_class(
     extra = Path(extra_tests).resolve() if extra_tests is not None else None
     suites = exercise_suites(extra)
     protected = [submissions, out] + ([extra] if extra else [])
-    learners = _learners(submissions)
+    learners = _learners(submissions, out)
     grades: dict[tuple[str, str], ExerciseGrade] = {}
     todo = []
     for learner_dir in learners:
@@ -346,6 +358,9 @@ def grade_class(
             for done, future in enumerate(as_completed(futures), start=1):
                 grade = future.result()
                 save(grade)
+                weak = [k for k, v in grade.confinement.items() if not v]
+                if done == 1 and weak:
+                    log(f"warning: this system does not allow the sandbox's {', '.join(weak)} limits")
                 elapsed = time.monotonic() - started
                 log(
                     f"[{done}/{len(todo)}] {grade.learner} {grade.exercise}: "

@@ -64,7 +64,11 @@ class Limits:
 
     Attributes:
         timeout: seconds for running the graded cells, and again for each check.
-        memory_mb: resident memory the worker may use beyond its start (TensorFlow itself).
+        memory_mb: resident memory the worker may use beyond its start (TensorFlow itself);
+            watched every 50 ms, the worker is killed above it.
+        address_space_slack_mb: the hard limit (RLIMIT_AS) on the worker's address space is its
+            size at start + ``memory_mb`` + this slack (TensorFlow reserves address space it never
+            touches; beyond the limit an allocation raises MemoryError in the learner's code).
         file_size_mb: largest file the learner's code may write in its scratch folder.
         budget_factor: the whole notebook gets ``budget_factor * timeout`` seconds; checks
             still waiting after that fail without running.
@@ -72,6 +76,7 @@ class Limits:
 
     timeout: float = 60.0
     memory_mb: int = 2048
+    address_space_slack_mb: int = 2048
     file_size_mb: int = 64
     budget_factor: float = 6.0
 
@@ -208,7 +213,7 @@ class _Worker:
             "scratch": str(scratch),
             "protected": list(protected),
             "file_size_mb": limits.file_size_mb,
-            "address_space_mb": limits.memory_mb + 4096,
+            "address_space_mb": limits.memory_mb + limits.address_space_slack_mb,
             "env": {
                 "HOME": str(scratch),
                 "TMPDIR": str(scratch),
@@ -230,6 +235,12 @@ class _Worker:
     def alive(self) -> bool:
         if self.stopped:
             return False
+        if not os.path.isdir("/proc/self"):  # no procfs (macOS): ask the kernel
+            try:
+                os.kill(self.pid, 0)
+            except OSError:
+                return False
+            return True
         try:
             with open(f"/proc/{self.pid}/stat") as stat:
                 return stat.read().rsplit(")", 1)[-1].split()[0] not in ("Z", "X")

@@ -211,7 +211,7 @@ def _confine_and_serve(sock, tf, config: dict) -> None:
     limits = {"network": confinement.isolate_network()}
     os.chdir(config["scratch"])
     address_space = None
-    if config.get("address_space_mb"):
+    if config.get("address_space_mb") and _current_address_space():
         address_space = (config["address_space_mb"] << 20) + _current_address_space()
     limits["resources"] = confinement.set_resource_limits(address_space, config["file_size_mb"] << 20)
     limits["files"] = confinement.restrict_filesystem(config["scratch"], config["protected"])
@@ -277,16 +277,21 @@ def _die_with_parent(parent: int) -> None:
     import ctypes
     import signal
 
+    if sys.platform != "linux":
+        return
     ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
 
 
 def _current_address_space() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) << 10
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) << 10
+    except OSError:
+        pass
     return 0
 
 
