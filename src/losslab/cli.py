@@ -1,4 +1,4 @@
-"""The ``losslab`` command: ``losslab lab | doctor | generate [--check] | grade ...``."""
+"""The ``losslab`` command: ``losslab lab | doctor | generate [--check] | grade ... | site [--out DIR]``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ _COMMANDS = {
     "doctor": ("losslab.doctor", "check the environment and say how to fix problems"),
     "generate": ("losslab.generate", "rebuild exercises/ from solutions/ (--check: only compare)"),
     "grade": ("losslab.grading", "grade a class (SUBMISSIONS --out OUT) or one notebook"),
+    "site": ("losslab.site", "render the lessons as a browsable HTML site (--out DIR, default site/)"),
 }
 
 
