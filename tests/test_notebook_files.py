@@ -67,7 +67,8 @@ def test_lessons_have_quizzes_and_a_summary(repo_root):
         nb = nbformat.read(path, as_version=4)
         sources = [c.source for c in nb.cells]
         assert any("ask(" in s for s in sources if s), f"{path.name}: no quiz"
-        assert any(s.lstrip().startswith("## Summary") for s in sources), f"{path.name}: no '## Summary'"
+        headings = [line for s in sources for line in s.splitlines() if line.startswith("## ")]
+        assert any(h.startswith("## Summary") for h in headings), f"{path.name}: no '## Summary' section"
         assert any("exercises/" in s for s in sources), f"{path.name}: no pointer to its exercise"
 
 
@@ -81,11 +82,25 @@ def test_solutions_tag_graded_and_check_cells(repo_root):
         assert not helpers, f"{path.name}: helper code belongs in the package, not in untagged cells"
 
 
-def test_lessons_define_no_helpers(repo_root):
+def test_no_code_is_copied_between_lessons(repo_root):
+    """Lessons may define the short function being taught; helpers belong in the package.
+
+    A function defined in two lessons is a copy kept by hand, and a long definition
+    is a helper hidden in a cell.
+    """
+    owners: dict[str, str] = {}
     for path in _paths(repo_root, "notebooks"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
-            if cell.cell_type == "code":
-                assert not re.search(r"^(def|class) ", cell.source, re.M), (
-                    f"{path.name}: helper defined in a cell; put it in src/losslab/ with a test"
+            if cell.cell_type != "code":
+                continue
+            for match in re.finditer(r"^(?:def|class) (\w+)", cell.source, re.M):
+                name = match.group(1)
+                assert name not in owners, (
+                    f"{name} is defined in {owners[name]} and {path.name}: move it to src/losslab/"
+                )
+                owners[name] = path.name
+                body = cell.source[match.start() :].split("\n\n\n")[0]
+                assert len(body.splitlines()) <= 25, (
+                    f"{path.name}: {name} is long for a cell; move it to the package"
                 )
