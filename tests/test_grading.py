@@ -192,6 +192,9 @@ def test_common_loss_mistakes_are_diagnosed(graded):
     assert "reduced" in _messages(grades[("mean_vs_sum", EX03)], "binary_crossentropy")
     assert not all(_by_target(grades[("mean_vs_sum", EX02)], "categorical_crossentropy"))
     assert "Anything" in _messages(grades[("always_equal", EX03)], "sigmoid")
+    wrapper = grades[("library_wrapper", EX02)]
+    assert sum(not ok for ok in _by_target(wrapper, "softmax")) == 1  # right values, not from scratch
+    assert "calls the library's `softmax`" in _messages(wrapper, "softmax")
 
 
 def test_feedback_lists_tests_points_and_mistakes(graded):

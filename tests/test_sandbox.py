@@ -255,3 +255,28 @@ def test_functions_returned_by_learner_functions_can_be_called(tmp_path):
 
     passed, messages, _ = _grade(_notebook(tmp_path, source), Check("fit", "returns a predictor", check_fit))
     assert passed == [True], messages
+
+
+def test_checks_can_read_the_code_of_learner_functions(tmp_path):
+    from losslab.tensor_checks import names_used
+
+    source = (
+        "def wrapped(x):\n    return tf.nn.softmax(x)\n\n\n"
+        "def make():\n    def inner(x):\n        return tf.math.log(x)\n\n    return inner\n\n\n"
+        "alias = wrapped"
+    )
+
+    def uses(name, fn_of):
+        def test(fn):
+            attributes, _ = names_used(fn_of(fn))
+            assert name in attributes, attributes
+
+        return test
+
+    passed, messages, _ = _grade(
+        _notebook(tmp_path, source),
+        Check("wrapped", "calls softmax", uses("softmax", lambda fn: fn)),
+        Check("alias", "an alias too", uses("softmax", lambda fn: fn)),
+        Check("make", "the returned function calls log", uses("log", lambda fn: fn())),
+    )
+    assert passed == [True, True, True], messages

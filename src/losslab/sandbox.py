@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ from typing import Any
 from losslab import wire
 from losslab.checks import Check, CheckResult, run_checks
 from losslab.nbtools import NotebookError, cell_tags, graded_source, read_notebook
+from losslab.sandbox_worker import compile_cell
 
 __all__ = [
     "Limits",
@@ -408,6 +410,7 @@ class _Session:
     def __init__(self, cells: list[str], scratch: Path, limits: Limits, protected: Sequence[str]):
         self.cells, self.scratch, self.limits, self.protected = cells, scratch, limits, protected
         self.skip: set[int] = set()
+        self._compiled: dict[int, types.CodeType] = {}
         self.cell_errors: dict[int, str] = {}
         self.worker: _Worker | None = None
         self.deadline = 0.0
@@ -461,10 +464,34 @@ class _Session:
         """Callables returned by the learner's functions become callable here too."""
         handle = description.get("handle")
         if description.get("$") == "callable" and isinstance(handle, str) and handle.startswith("#"):
-            return RemoteFunction(
+            remote = RemoteFunction(
                 self, str(description.get("name") or "function"), description.get("params"), handle
             )
+            self._attach_code(remote, description.get("code"))
+            return remote
         return _opaque(description)
+
+    def _attach_code(self, remote: RemoteFunction, where: Any) -> None:
+        """Give ``remote`` the ``__code__`` of its ``def`` in the graded cells, compiled here, never run.
+
+        Checks may read it (e.g. which library functions it calls); the worker only says
+        where the function was defined, so a learner cannot hand over other code.
+        """
+        if not isinstance(where, dict):
+            return
+        try:
+            index, name, line = int(where["cell"]), str(where["name"]), int(where["line"])
+            if index not in self._compiled:
+                self._compiled[index] = compile_cell(self.cells[index], index)
+        except (KeyError, ValueError, TypeError, IndexError, SyntaxError, RecursionError, MemoryError):
+            return
+        stack = [self._compiled[index]]
+        while stack:
+            code = stack.pop()
+            if code.co_name == name and code.co_firstlineno == line and code is not self._compiled[index]:
+                remote.__code__ = code
+                return
+            stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
 
     def describe(self, names: Iterable[str]) -> dict[str, Any]:
         import tensorflow as tf
@@ -476,6 +503,7 @@ class _Session:
                 continue
             if isinstance(desc, dict) and desc.get("$") == "callable":
                 found[name] = RemoteFunction(self, name, desc.get("params"))
+                self._attach_code(found[name], desc.get("code"))
             else:
                 found[name] = wire.decode(desc, make_tensor=tf.constant, resolve=self._resolve)
         return found

@@ -22,7 +22,7 @@ import os
 import sys
 import traceback
 
-__all__ = ["error_info", "main"]
+__all__ = ["compile_cell", "error_info", "main"]
 
 _CELL_PREFIX = "<graded cell "
 
@@ -53,8 +53,14 @@ def error_info(exc: BaseException) -> dict:
     }
 
 
-def _strip_magics(source: str) -> str:
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+def compile_cell(source: str, index: int):
+    """The code object of graded cell ``index`` (IPython magics and shell escapes dropped).
+
+    The worker runs it; the grader compiles it too, never running it, to give the checks
+    the learner's functions' code (e.g. to see which library functions they call).
+    """
+    plain = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    return compile(plain, f"{_CELL_PREFIX}{index}>", "exec")
 
 
 def _signature(value) -> list | None:
@@ -87,7 +93,13 @@ class _Server:
             handle = f"#{len(self.handles) + 1}"
             self.handles[handle] = value
             name = str(getattr(value, "__name__", "function"))[:100]
-            return {"$": "callable", "name": name, "handle": handle, "params": _signature(value)}
+            desc = {"$": "callable", "name": name, "handle": handle, "params": _signature(value)}
+            code = getattr(value, "__code__", None)
+            filename = str(getattr(code, "co_filename", ""))
+            if filename.startswith(_CELL_PREFIX) and filename.endswith(">"):
+                cell = filename[len(_CELL_PREFIX) : -1]
+                desc["code"] = {"cell": cell, "name": code.co_name, "line": code.co_firstlineno}
+            return desc
         return {"$": "opaque", "type": type(value).__name__, "repr": wire._short_repr(value)}
 
     def send(self, message: dict) -> None:
@@ -119,7 +131,7 @@ class _Server:
             self.send({"op": "cell_start", "index": index})
             error = None
             try:
-                code = compile(_strip_magics(source), f"{_CELL_PREFIX}{index}>", "exec")
+                code = compile_cell(source, index)
                 exec(code, self.namespace)  # noqa: S102 - running the learner's code is the point
             except BaseException as exc:  # noqa: BLE001 - sys.exit and friends included
                 error = error_info(exc)
