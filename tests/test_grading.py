@@ -261,3 +261,18 @@ def test_symbolic_links_are_not_graded(tmp_path):
     (tmp_path / f"{EX01}.ipynb").symlink_to(tmp_path / "solution.ipynb")
     path, note = find_submission(tmp_path, EX01)
     assert path is None and "symbolic link" in note
+
+
+@pytest.mark.slow
+def test_every_solution_gets_full_marks_through_the_sandbox(tmp_path, repo_root):
+    """The checks see learner functions only through the sandbox: every solution must still pass them all."""
+    learner = tmp_path / "class" / "solutions"
+    learner.mkdir(parents=True)
+    solved = [e for e in SUITES if (repo_root / "solutions" / f"{e}.ipynb").is_file()]
+    for exercise in solved:
+        shutil.copyfile(repo_root / "solutions" / f"{exercise}.ipynb", learner / f"{exercise}.ipynb")
+    grades = grade_class(tmp_path / "class", tmp_path / "out", jobs=2, limits=Limits(timeout=120), log=print)
+    for grade in grades:
+        if grade.exercise in solved:
+            failed = [f"{t.target}: {t.message}" for t in grade.tests if t.points < t.max_points]
+            assert grade.points == grade.max_points, (grade.exercise, failed, grade.problems)
