@@ -7,7 +7,14 @@ import pytest
 import tensorflow as tf
 
 from losslab.checks import Mistake
-from losslab.loss_checks import call_loss, expect_finite, expect_gradient, expect_loss, sample_problem
+from losslab.loss_checks import (
+    call_loss,
+    expect_dtype,
+    expect_finite,
+    expect_gradient,
+    expect_loss,
+    sample_problem,
+)
 
 
 def test_sample_problem_rows_have_a_positive():
@@ -38,3 +45,9 @@ def test_expect_finite_and_gradient():
     expect_gradient(lambda z: z**2, np.array([1.0, -2.0]), "square")
     with pytest.raises(Mistake, match="finite differences"):
         expect_gradient(lambda z: tf.stop_gradient(z) * z, np.array([1.0, 2.0]), "half gradient")
+
+
+def test_expect_dtype_names_the_cast():
+    expect_dtype(np.zeros(2, np.float64), np.float64, "loss")
+    with pytest.raises(Mistake, match="keep the logits' dtype"):
+        expect_dtype(np.zeros(2, np.float32), np.float64, "loss")

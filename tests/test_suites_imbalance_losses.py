@@ -57,6 +57,12 @@ def weighted_numpy(y_true, logits, pos_weight):
     return pos_weight * y * np.logaddexp(0, -x) + (1 - y) * np.logaddexp(0, x)
 
 
+def weighted_float32(y_true, logits, pos_weight):
+    x = tf.cast(logits, tf.float32)
+    y = tf.cast(y_true, tf.float32)
+    return tf.nn.weighted_cross_entropy_with_logits(y, x, pos_weight)
+
+
 def focal_pt_power(y_true, logits, gamma=2.0, alpha=None):
     y, x = _t(y_true, logits)
     pt = y * tf.sigmoid(x) + (1 - y) * tf.sigmoid(-x)
@@ -100,6 +106,7 @@ BROKEN = [
     ("weighted_binary_crossentropy", weighted_on_negatives, "pos_weight multiplies the negative term"),
     ("weighted_binary_crossentropy", weighted_averaged, "you reduced"),
     ("weighted_binary_crossentropy", weighted_numpy, "not a tf.Tensor"),
+    ("weighted_binary_crossentropy", weighted_float32, "keep the logits' dtype"),
     ("binary_focal_crossentropy", focal_pt_power, "(1 - p_t)**gamma"),
     ("binary_focal_crossentropy", focal_alpha_swapped, "alpha and 1 - alpha are swapped"),
     ("binary_focal_crossentropy", focal_keras_clipped, "saturates near 16"),

@@ -18,7 +18,14 @@ import numpy as np
 from losslab.checks import Mistake, as_array, expect_close
 from losslab.gradcheck import gradient_check
 
-__all__ = ["call_loss", "expect_finite", "expect_gradient", "expect_loss", "sample_problem"]
+__all__ = [
+    "call_loss",
+    "expect_dtype",
+    "expect_finite",
+    "expect_gradient",
+    "expect_loss",
+    "sample_problem",
+]
 
 
 def sample_problem(
@@ -67,6 +74,15 @@ def expect_loss(
         if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-4, atol=1e-5):
             raise Mistake(f"{what} is off: {message}")
     expect_close(got, want, what, rtol=rtol, atol=atol)
+
+
+def expect_dtype(got: np.ndarray, dtype, what: str) -> None:
+    """The result must keep the inputs' float dtype (e.g. float64 logits give a float64 loss)."""
+    if got.dtype != np.dtype(dtype):
+        raise Mistake(
+            f"{what} returned {got.dtype} for {np.dtype(dtype)} inputs: keep the logits' dtype "
+            "(cast the labels to logits.dtype instead of casting everything to tf.float32)"
+        )
 
 
 def expect_finite(got: np.ndarray, what: str, hint: str) -> None:

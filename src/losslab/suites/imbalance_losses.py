@@ -18,7 +18,14 @@ from __future__ import annotations
 import numpy as np
 
 from losslab.checks import Check, Mistake
-from losslab.loss_checks import call_loss, expect_finite, expect_gradient, expect_loss, sample_problem
+from losslab.loss_checks import (
+    call_loss,
+    expect_dtype,
+    expect_finite,
+    expect_gradient,
+    expect_loss,
+    sample_problem,
+)
 
 __all__ = ["CHECKS", "EXERCISE"]
 
@@ -283,6 +290,27 @@ def _asl_gradient(fn):
                     "gradient of asymmetric_loss", "Use TensorFlow ops only.")  # fmt: skip
 
 
+def _dtypes(fn, name, *args, reference):
+    """Integer 0/1 labels and float64 logits, a batch of one: float64 out, right values."""
+    y = np.array([[1, 0, 1]])
+    x = np.array([[0.5, -1.0, 2.0]])
+    got = call_loss(fn, y, x, *args, what=f"{name} with integer labels and float64 logits")
+    expect_dtype(got, np.float64, name)
+    expect_loss(got, reference(y.astype(np.float64), x), f"{name} on a batch of one (integer labels)")
+
+
+def _weighted_dtypes(fn):
+    _dtypes(fn, "weighted_binary_crossentropy", 2.0, reference=lambda y, x: _weighted_reference(y, x, 2.0))
+
+
+def _focal_dtypes(fn):
+    _dtypes(fn, "binary_focal_crossentropy", reference=lambda y, x: _focal_reference(y, x, 2.0, None))
+
+
+def _asl_dtypes(fn):
+    _dtypes(fn, "asymmetric_loss", reference=_asl_reference)
+
+
 CHECKS = [
     Check("weighted_binary_crossentropy", "equals tf.nn.weighted_cross_entropy_with_logits", _weighted_matches_tf),
     Check("weighted_binary_crossentropy", "pos_weight=1 gives plain BCE", _weighted_degenerate),
@@ -291,6 +319,11 @@ CHECKS = [
     Check("weighted_binary_crossentropy", "gradient matches finite differences", _weighted_gradient),
     Check("weighted_binary_crossentropy", "soft labels and an all-zero row", _weighted_soft_and_empty,
           self_check=False),
+    Check("weighted_binary_crossentropy", "integer labels, float64 logits, a batch of one", _weighted_dtypes,
+          self_check=False),
+    Check("binary_focal_crossentropy", "integer labels, float64 logits, a batch of one", _focal_dtypes,
+          self_check=False),
+    Check("asymmetric_loss", "integer labels, float64 logits, a batch of one", _asl_dtypes, self_check=False),
     Check("binary_focal_crossentropy", "equals Keras' BinaryFocalCrossentropy (gamma=2)", _focal_matches_keras),
     Check("binary_focal_crossentropy", "alpha balancing as in Keras", _focal_alpha),
     Check("binary_focal_crossentropy", "gamma=0 gives plain BCE", _focal_gamma_zero),

@@ -16,7 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 from losslab.checks import Check, Mistake
-from losslab.loss_checks import call_loss, expect_finite, expect_gradient, expect_loss, sample_problem
+from losslab.loss_checks import (
+    call_loss,
+    expect_dtype,
+    expect_finite,
+    expect_gradient,
+    expect_loss,
+    sample_problem,
+)
 
 __all__ = ["CHECKS", "EXERCISE"]
 
@@ -248,6 +255,29 @@ def _abs_kl_gradient(fn):
         )
 
 
+def _dtypes(fn, name, reference):
+    """Integer 0/1 targets and float64 predictions, a batch of one: float64 out, right values."""
+    y = np.array([[1, 0, 1]])
+    x = np.array([[0.5, 0.25, 2.0]])
+    got = call_loss(fn, y, x, what=f"{name} with integer labels and float64 inputs")
+    expect_dtype(got, np.float64, name)
+    expect_loss(got, reference(y.astype(np.float64), x), f"{name} on a batch of one (integer labels)")
+
+
+def _normalized_dtypes(fn):
+    _dtypes(
+        fn, "normalized_softmax_crossentropy", lambda y, x: -((y / y.sum(-1)) * _np_log_softmax(x)).sum(-1)
+    )
+
+
+def _zlpr_dtypes(fn):
+    _dtypes(fn, "multilabel_categorical_crossentropy", _zlpr_np)
+
+
+def _abs_kl_dtypes(fn):
+    _dtypes(fn, "abs_kl_divergence", _abs_kl_np)
+
+
 CHECKS = [
     Check("normalized_softmax_crossentropy", "equals softmax CE on y / sum(y)", _normalized_matches_tf),
     Check("normalized_softmax_crossentropy", "one label per row gives CCE", _normalized_one_label),
@@ -266,5 +296,11 @@ CHECKS = [
     Check("abs_kl_divergence", "symmetric, zero for equal inputs, one value per row", _abs_kl_properties),
     Check("abs_kl_divergence", "uses its epsilon argument", _abs_kl_epsilon),
     Check("abs_kl_divergence", "gradient: finite differences, and 0 below epsilon", _abs_kl_gradient,
+          self_check=False),
+    Check("normalized_softmax_crossentropy", "integer labels, float64 logits, a batch of one",
+          _normalized_dtypes, self_check=False),
+    Check("multilabel_categorical_crossentropy", "integer labels, float64 scores, a batch of one", _zlpr_dtypes,
+          self_check=False),
+    Check("abs_kl_divergence", "integer targets, float64 predictions, a batch of one", _abs_kl_dtypes,
           self_check=False),
 ]  # fmt: skip
