@@ -390,8 +390,14 @@ def check_loss_gradient(loss: Callable, y, logits, min_nonzero: float = 0.5) -> 
 
     try:
         result = gradient_check(f, z)
-    except ValueError as exc:
-        return Verdict("loss gradient", False, f"no gradient reaches the logits ({exc})", {})
+    except ValueError:
+        return Verdict(
+            "loss gradient",
+            False,
+            "no gradient reaches the logits: an op without a gradient (tf.round, tf.argmax, a cast to "
+            "int) or a step outside TensorFlow (.numpy(), np.*) sits between the logits and the loss",
+            {},
+        )
     nonzero = float(np.mean(np.abs(result.analytic) > 1e-12))
     details = {
         "max_abs_error": result.max_abs_error,
@@ -438,7 +444,7 @@ def overfit_one_batch(
         loss: the loss callable to train with.
         steps: Adam steps on the batch.
         learning_rate: Adam's learning rate.
-        target_fraction: pass if the final loss is below this fraction of the first.
+        target_fraction: pass if the final loss is below this fraction of the first (or below 0.05).
         activation: how to turn the model's outputs into probabilities to count
             mistakes (``"sigmoid"``, ``"softmax"``, or ``"none"`` if it already outputs them).
 
@@ -504,7 +510,7 @@ def overfit_one_batch(
         return Verdict(
             "overfit one batch", False, f"the loss became {final} while training: look for log(0)", details
         )
-    if final > target_fraction * first:
+    if final > target_fraction * first and final > 0.05:
         return Verdict(
             "overfit one batch",
             False,

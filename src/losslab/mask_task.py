@@ -78,15 +78,19 @@ def load_mask_task(n_train: int = 512, n_test: int = 128, seed: int = 0) -> tupl
     return make_masks(n_train, rng), make_masks(n_test, rng)
 
 
-def build_seed_model(final_activation: str | None = None, size: int = MASK_SIZE, name: str = "seed_model"):
+def build_seed_model(
+    final_activation: str | None = None, size: int = MASK_SIZE, seed: int = 0, name: str = "seed_model"
+):
     """The seed-000 architecture: conv -> max-pool -> conv -> conv -> dense of ``size**2`` units.
 
     Input float32 ``(batch, size, size, 3)``; output float32 ``(batch, size**2)``: logits
     when ``final_activation`` is None, probabilities with ``"sigmoid"`` (the seed's choice).
+    The initial weights depend only on ``seed``.
     """
     _, keras = import_tensorflow_quietly()
     if final_activation not in (None, "sigmoid"):
         raise ValueError(f"final_activation must be None or 'sigmoid', got {final_activation!r}")
+    keras.utils.set_random_seed(seed)
     inputs = keras.Input((size, size, 3), name="image")
     h = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu", name="conv1")(inputs)
     h = keras.layers.MaxPooling2D(2, name="pool")(h)
@@ -97,13 +101,15 @@ def build_seed_model(final_activation: str | None = None, size: int = MASK_SIZE,
     return keras.Model(inputs, out, name=name)
 
 
-def build_mask_fcn(size: int = MASK_SIZE, width: int = 8, name: str = "mask_fcn"):
+def build_mask_fcn(size: int = MASK_SIZE, width: int = 8, seed: int = 0, name: str = "mask_fcn"):
     """A fully convolutional model: one logit per pixel, flattened to ``size**2``.
 
     Input float32 ``(batch, size, size, 3)``; output float32 logits ``(batch, size**2)``.
     Each logit sees a 5 x 5 neighbourhood of its own pixel, so "where" is never thrown away.
+    The initial weights depend only on ``seed``.
     """
     _, keras = import_tensorflow_quietly()
+    keras.utils.set_random_seed(seed)
     inputs = keras.Input((size, size, 3), name="image")
     h = keras.layers.Conv2D(width, 3, padding="same", activation="relu", name="conv1")(inputs)
     h = keras.layers.Conv2D(width, 3, padding="same", activation="relu", name="conv2")(h)
