@@ -27,6 +27,7 @@ loss object, or a function of TensorFlow ops); its result is averaged to a scala
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -450,7 +451,8 @@ def overfit_one_batch(
 
     Returns:
         A verdict with ``details`` ``first_loss``, ``final_loss``, ``losses`` (every 10th step),
-        ``wrong_labels``; fails on a non-finite loss, a loss that goes negative, or one that
+        ``wrong_labels`` and ``keras_warnings`` (warnings raised while training, kept out of the
+        notebook's stderr); fails on a non-finite loss, a loss that goes negative, or one that
         does not fall.
     """
     tf, keras = import_tensorflow_quietly()
@@ -476,17 +478,20 @@ def overfit_one_batch(
         return value
 
     losses = []
-    try:
-        for i in range(steps):
-            value = float(step())
-            if i % 10 == 0 or i == steps - 1:
-                losses.append(value)
-            if not np.isfinite(value):
-                losses.append(value)
-                break
-        out = _predict(model, x)
-    finally:
-        model.set_weights(saved)
+    with warnings.catch_warnings(record=True) as caught:  # e.g. Keras' "from_logits=True but ... Sigmoid"
+        warnings.simplefilter("always")
+        try:
+            for i in range(steps):
+                value = float(step())
+                if i % 10 == 0 or i == steps - 1:
+                    losses.append(value)
+                if not np.isfinite(value):
+                    losses.append(value)
+                    break
+            out = _predict(model, x)
+        finally:
+            model.set_weights(saved)
+    keras_warnings = sorted({str(w.message).strip('"` ').split(".")[0] for w in caught})
     first, final = losses[0], losses[-1]
     with np.errstate(over="ignore", invalid="ignore"):
         if activation == "sigmoid":
@@ -497,7 +502,13 @@ def overfit_one_batch(
         else:
             probs = out
     wrong = int(((probs > 0.5) != (y == 1)).sum())
-    details = {"first_loss": first, "final_loss": final, "losses": losses, "wrong_labels": wrong}
+    details = {
+        "first_loss": first,
+        "final_loss": final,
+        "losses": losses,
+        "wrong_labels": wrong,
+        "keras_warnings": keras_warnings,
+    }
     if any(v < 0 for v in losses):
         return Verdict(
             "overfit one batch",
