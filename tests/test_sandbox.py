@@ -280,3 +280,42 @@ def test_checks_can_read_the_code_of_learner_functions(tmp_path):
         Check("make", "the returned function calls log", uses("log", lambda fn: fn())),
     )
     assert passed == [True, True, True], messages
+
+
+def test_keras_models_are_rebuilt_here_from_config_and_weights(tmp_path, tf):
+    import keras
+
+    source = (
+        "import keras\n\n\n"
+        "def train():\n"
+        "    inputs = keras.Input((3,))\n"
+        "    model = keras.Model(inputs, keras.layers.Dense(2, kernel_initializer='ones')(inputs))\n"
+        "    model.compile(optimizer='adam', loss='mse', metrics=['accuracy'])\n"
+        "    model.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=1, verbose=0)\n"
+        "    return model\n\n\n"
+        "class Custom(keras.Model):\n"
+        "    def call(self, x):\n"
+        "        return x\n\n\n"
+        "def custom():\n"
+        "    return Custom()"
+    )
+
+    def rebuilt(fn):
+        model = fn()
+        assert isinstance(model, keras.Model) and model.compiled
+        weights = model.get_weights()[0]
+        assert weights.shape == (3, 2) and not np.allclose(weights, 1.0)  # trained, not re-initialised
+        assert np.allclose(model(np.ones((1, 3))), np.ones((1, 3)) @ weights + model.get_weights()[1])
+        names = [
+            type(m).__name__ for metric in model.metrics for m in (getattr(metric, "metrics", None) or [])
+        ]
+        assert names == ["CategoricalAccuracy"], names  # what 'accuracy' became for the learner
+
+    def refused(fn):
+        model = fn()
+        assert not isinstance(model, keras.Model) and "Keras model" in repr(model)
+
+    passed, messages, _ = _grade(
+        _notebook(tmp_path, source), Check("train", "rebuilt", rebuilt), Check("custom", "refused", refused)
+    )
+    assert passed == [True, True], messages

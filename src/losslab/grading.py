@@ -40,7 +40,7 @@ from pathlib import Path
 
 import losslab
 from losslab.checks import Check
-from losslab.sandbox import Limits, grade_notebook, start_fork_server
+from losslab.sandbox import Limits, grade_notebook, start_fork_server, stop_all_workers
 
 __all__ = [
     "ExerciseGrade",
@@ -369,6 +369,7 @@ def grade_class(
         except KeyboardInterrupt:
             for future in futures:
                 future.cancel()
+            stop_all_workers()
             log("interrupted: what was graded is saved; run the same command again to resume")
             raise
     return sorted(grades.values(), key=lambda g: (g.learner, g.exercise))
@@ -409,7 +410,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.out is None:
         parser.error("grading a folder of learners needs --out OUT")
-    grades = grade_class(args.submissions, args.out, args.tests, args.jobs, limits, args.regrade, print)
+    try:
+        grades = grade_class(args.submissions, args.out, args.tests, args.jobs, limits, args.regrade, print)
+    except KeyboardInterrupt:
+        return 130
     total = sum(g.points for g in grades)
     print(
         f"wrote {args.out / 'grades.csv'} ({len(grades)} rows, {total} points) and {args.out / 'feedback'}/"

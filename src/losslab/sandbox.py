@@ -55,6 +55,7 @@ __all__ = [
     "notebook_cells",
     "protected_paths",
     "start_fork_server",
+    "stop_all_workers",
 ]
 
 _STARTUP_SECONDS = 180.0
@@ -136,6 +137,14 @@ _WORKER_ENV = {
 
 
 _LIVE_WORKERS: set[int] = set()
+_STOPPING = threading.Event()
+
+
+def stop_all_workers() -> None:
+    """Kill every running worker and start no new one (e.g. after Ctrl-C): running grades end at once."""
+    _STOPPING.set()
+    for pid in list(_LIVE_WORKERS):
+        _kill(pid)
 
 
 def _kill(pid: int) -> None:
@@ -178,6 +187,8 @@ class _ForkServer:
     @classmethod
     def fork(cls, config: dict, fds: tuple[int, int]) -> int:
         """A new worker's process id (the fork server is started on first use)."""
+        if _STOPPING.is_set():
+            raise WorkerLost("was not started: grading was interrupted")
         with cls._lock:
             for _ in range(2):
                 if cls._instance is None or cls._instance.process.poll() is not None:
@@ -347,6 +358,31 @@ def _opaque(description: dict) -> wire.Opaque:
     return cls(name, str(description.get("repr", ""))[:200])
 
 
+def _rebuild_keras_model(description: dict) -> Any:
+    """The learner's Keras model, rebuilt here from its config and weights (Keras' safe mode: no code).
+
+    Compiled the same way when the learner compiled it; its metrics are built (by one
+    evaluation on zeros) when the learner's were, as they are after ``fit``.
+    """
+    import keras
+    import numpy as np
+
+    try:
+        model = keras.models.model_from_json(str(description["config"]))
+        weights = [wire.decode(w) for w in description.get("weights", [])]
+        if weights:
+            model.set_weights(weights)
+        if description.get("compile"):
+            model.compile_from_config(json.loads(description["compile"]))
+            if description.get("metrics_built") and len(model.inputs) == 1 and len(model.outputs) == 1:
+                x = np.zeros((1, *model.inputs[0].shape[1:]), model.inputs[0].dtype)
+                y = np.zeros((1, *model.outputs[0].shape[1:]), "float32")
+                model.evaluate(x, y, verbose=0)
+    except Exception as exc:  # noqa: BLE001 - custom layers, losses, anything Keras refuses to rebuild
+        return _opaque({"type": "Model", "repr": f"a Keras model the grader cannot rebuild: {exc}"[:200]})
+    return model
+
+
 class RemoteFunction:
     """A learner's function as the checks see it: calls go to the worker, data comes back."""
 
@@ -469,6 +505,8 @@ class _Session:
             )
             self._attach_code(remote, description.get("code"))
             return remote
+        if description.get("$") == "keras_model":
+            return _rebuild_keras_model(description)
         return _opaque(description)
 
     def _attach_code(self, remote: RemoteFunction, where: Any) -> None:

@@ -80,6 +80,32 @@ def _signature(value) -> list | None:
     return params
 
 
+def _keras_model(value) -> dict | None:
+    """A Keras functional or Sequential model as data: its config, weights and compile config."""
+    import keras
+
+    from losslab import wire
+
+    if not isinstance(value, keras.Model):
+        return None
+    try:
+        compiled = value.get_compile_config() if getattr(value, "compiled", False) else None
+        built = any(getattr(m, "metrics", None) for m in value.metrics)
+        return {
+            "$": "keras_model",
+            "config": value.to_json(),
+            "weights": [wire.encode(w) for w in value.get_weights()],
+            "compile": json.dumps(keras.saving.serialize_keras_object(compiled)) if compiled else None,
+            "metrics_built": bool(built),
+        }
+    except Exception as exc:  # a subclassed model has no config
+        return {
+            "$": "opaque",
+            "type": type(value).__name__,
+            "repr": f"a Keras model that cannot be saved ({exc})",
+        }
+
+
 class _Server:
     def __init__(self, sock, tf):
         self.sock, self.tf, self.namespace = sock, tf, {"__name__": "__main__"}
@@ -89,6 +115,9 @@ class _Server:
         """Tagged description of a non-data object: a callable gets a handle the grader can call."""
         from losslab import wire
 
+        model = _keras_model(value)
+        if model is not None:
+            return model
         if callable(value):
             handle = f"#{len(self.handles) + 1}"
             self.handles[handle] = value
