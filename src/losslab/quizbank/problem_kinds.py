@@ -3,7 +3,7 @@
 from losslab.quiz import Option, Question
 
 QUESTIONS = {
-    # Seed 001 ("Arya's confusion"), with feedback for every option.
+    # Source: the "Arya's confusion" quiz (feedback for every option).
     "arya": Question(
         prompt=(
             "Arya never remembers which loss goes with which problem. "
@@ -24,8 +24,9 @@ QUESTIONS = {
             Option(
                 "Categorical cross-entropy is the loss function used for multi-label classification problems.",
                 False,
-                "No: CCE = -sum y*log p only looks at outputs whose target is 1. With softmax, two true labels "
-                "must share probability 1 (each reaches 0.5 at best); with sigmoids, negatives are ignored.",
+                "No: with softmax, two true labels must share probability 1, so each reaches 0.5 at best, "
+                "however sure the model is. With sigmoid outputs, CCE = -sum y*log p never looks at the labels "
+                "that should be 0, so nothing stops the model from switching every output on.",
             ),
             Option(
                 "Categorical cross-entropy is the loss function used for multi-class classification problems.",
@@ -75,7 +76,8 @@ QUESTIONS = {
             Option(
                 "They stay the same in both cases.",
                 False,
-                "Try it in the explorer above: softmax outputs must keep summing to 1, so they cannot all stay.",
+                "Try it in the explorer above: softmax outputs must keep summing to 1, so when one rises the "
+                "others must fall. Sigmoids do stay put: that is the difference.",
             ),
             Option(
                 "With sigmoids they go down; with softmax they stay the same.",

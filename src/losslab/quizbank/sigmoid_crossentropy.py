@@ -12,15 +12,15 @@ QUESTIONS = {
             Option(
                 "not in the model's last layer: the loss takes the logits; apply sigmoid only to read predictions",
                 True,
-                "Right (the answer of seed 000): the loss applies the sigmoid inside, in a stable form. A "
+                "Right (the Stack Exchange answer of §1): the loss applies the sigmoid inside, in a stable form. A "
                 "separate probability model (or tf.sigmoid on the logits) gives the probabilities to threshold.",
             ),
             Option(
                 "in the last layer, and its output goes into the loss",
                 False,
                 "Then the sigmoid is applied twice: what the loss sees is squeezed into (0.5, 0.731), so it can "
-                "never fall below 0.313 for a positive label - one suspect in seed 000's 'outputs stuck "
-                "between 0.2 and 0.4' (lesson 5).",
+                "never fall below 0.313 for a positive label - one suspect for the asker's later 'outputs "
+                "stuck between 0.2 and 0.4' (lesson 5).",
             ),
             Option(
                 "nowhere: logits are already probabilities",
@@ -76,7 +76,7 @@ QUESTIONS = {
     ),
     "initial_bce": Question(
         prompt=(
-            "Seed 000's model has 4,096 sigmoid outputs. At initialisation all logits are near 0. What does "
+            "The mask model of §1 (the Stack Exchange question) has 4,096 sigmoid outputs. At initialisation all logits are near 0. What does "
             "Keras' BinaryCrossentropy report as the first loss?"
         ),
         options=(
@@ -101,7 +101,7 @@ QUESTIONS = {
     ),
     "missing_minus": Question(
         prompt=(
-            "Seed 002 writes the loss as y·ln(sigmoid(logits)) + (1−y)·ln(1−sigmoid(logits)) and minimises it. "
+            "A forum answer writes the loss as y·ln(sigmoid(logits)) + (1−y)·ln(1−sigmoid(logits)) and minimises it. "
             "What does training do?"
         ),
         options=(
@@ -125,7 +125,7 @@ QUESTIONS = {
     ),
     "caffe": Question(
         prompt=(
-            "Seed 002 suggests Caffe's SigmoidCrossEntropyLoss layer for multi-label problems. How does it "
+            "A forum answer suggests Caffe's SigmoidCrossEntropyLoss layer for multi-label problems. How does it "
             "relate to tf.nn.sigmoid_cross_entropy_with_logits?"
         ),
         options=(
@@ -133,7 +133,7 @@ QUESTIONS = {
                 "same function: sigmoid + binary cross-entropy on logits, computed stably; only the reduction differs",
                 True,
                 "Yes: the layer takes raw scores and computes the same per-element loss with the same stable "
-                "trick. Classic Caffe then sums over the labels and divides by the batch size, where Keras "
+                "trick. Classic Caffe then (by default) sums over the labels and divides by the batch size, where Keras "
                 "averages over the labels: same function, different reduction.",
             ),
             Option(
@@ -146,6 +146,33 @@ QUESTIONS = {
                 False,
                 "Like TensorFlow's version it takes the inputs of the sigmoid (logits); a Sigmoid layer before "
                 "it would apply the sigmoid twice.",
+            ),
+        ),
+    ),
+    "round_logits": Question(
+        prompt=(
+            "A forum user asks: should I tf.round(logits) before passing them to "
+            "tf.nn.sigmoid_cross_entropy_with_logits? What happens if you do?"
+        ),
+        options=(
+            Option(
+                "no gradient reaches the model, so nothing trains",
+                True,
+                "Right: rounding is flat between integers, so its derivative is 0 (TensorFlow registers none "
+                "and GradientTape returns None). Pass the raw logits; round or threshold only when you read "
+                "predictions, after training (lesson 4).",
+            ),
+            Option(
+                "training is more stable, because the loss sees clean 0/1 values",
+                False,
+                "Rounding a logit does not give 0 or 1 (2.7 becomes 3.0), and the rounded loss has no gradient "
+                "at all: there is nothing to be stable.",
+            ),
+            Option(
+                "nothing changes: the loss applies the sigmoid anyway",
+                False,
+                "The loss does apply the sigmoid, to the rounded value: a different number, and - worse - "
+                "tf.round cuts the gradient, so the weights before it never move.",
             ),
         ),
     ),

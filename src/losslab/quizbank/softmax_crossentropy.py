@@ -140,4 +140,31 @@ QUESTIONS = {
             ),
         ),
     ),
+    "ignores_zeros": Question(
+        prompt=(
+            "A forum question worries that categorical cross-entropy 'only takes into account the outputs "
+            "that should be 1 and ignores the others'. For a softmax output, is that right?"
+        ),
+        options=(
+            Option(
+                "the value reads only the true classes, but the gradient pushes every wrong class down",
+                True,
+                "Right: terms with y_k = 0 drop out of -Σ y log p, but the softmax's shared denominator gives "
+                "every wrong logit the gradient +p_k (for a one-hot row), so raising the true class means "
+                "lowering the others.",
+            ),
+            Option(
+                "yes: the wrong classes get zero gradient and are never corrected",
+                False,
+                "That happens only without a softmax: CCE on independent sigmoid outputs, -Σ y log σ(x), gives "
+                "the zero labels no gradient. Through a softmax each wrong class gets +p_k.",
+            ),
+            Option(
+                "no: CCE adds up the log-probabilities of all classes equally",
+                False,
+                "Each log p_k is weighted by its target y_k, so classes with y_k = 0 vanish from the value. "
+                "They are reached only through the softmax, in the gradient.",
+            ),
+        ),
+    ),
 }
