@@ -57,7 +57,17 @@ __all__ = [
 
 _RESULT_FORMAT = 1
 _DEFAULT_LIMITS = Limits()
-_ENGINE_MODULES = ("checks", "tensor_checks", "gradcheck", "wire", "sandbox", "sandbox_worker", "grading")
+_ENGINE_MODULES = (
+    "checks",
+    "tensor_checks",
+    "gradcheck",
+    "wire",
+    "sandbox",
+    "sandbox_worker",
+    "worker_processes",
+    "remote_objects",
+    "grading",
+)
 
 
 @dataclass
