@@ -165,19 +165,23 @@ QUESTIONS = {
     "softmax_multi_hot": Question(
         prompt=(
             "You want to try softmax cross-entropy on multi-label data and call "
-            "tf.nn.softmax_cross_entropy_with_logits with the raw multi-hot rows. What goes wrong?"
+            "tf.nn.softmax_cross_entropy_with_logits with the raw multi-hot rows, in an ordinary training "
+            "script. What goes wrong?"
         ),
         options=(
             Option(
-                "The loss value is right but its gradient is not: TensorFlow assumes each row sums to 1.",
+                "The loss value is right but its gradient is not: TensorFlow's default kernel assumes each row sums to 1.",
                 True,
-                "Yes: the op's gradient is softmax - y, the true gradient only for rows that sum to 1. "
-                "Divide each row by its number of labels (normalised targets) and handle empty rows.",
+                "Yes: the default kernel returns the gradient softmax - y, the true gradient only for rows that "
+                "sum to 1. (With op determinism on, as in these notebooks, TensorFlow builds a different graph "
+                "whose gradient is right; lessons 02 and 07 show both.) Divide each row by its number of labels "
+                "(normalised targets) and handle empty rows.",
             ),
             Option(
                 "Nothing: the op accepts any non-negative label rows.",
                 False,
-                "It accepts them without complaint, which is the trouble; the gradient check of lesson 02 shows the error.",
+                "It accepts them without complaint, which is the trouble: with the default kernel the gradient "
+                "is wrong, and a gradient check shows it.",
             ),
             Option(
                 "It raises a shape error.",
