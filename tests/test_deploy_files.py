@@ -51,15 +51,30 @@ def _split(env):
     return conda, pip
 
 
-def test_binder_environment_lists_exactly_the_runtime_dependencies(repo_root, binder_env):
-    project = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]
-    _, pip = _split(binder_env)
+def _dependency_mismatch(root) -> tuple[set, set]:
+    """(only in binder/environment.yml, only in pyproject.toml's [project.dependencies])."""
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    _, pip = _split(yaml.safe_load((root / "binder" / "environment.yml").read_text()))
     wanted = {_req(s) for s in project["dependencies"]}
     listed = {_req(s) for s in pip}
-    assert listed == wanted, (
-        f"only in binder/environment.yml: {sorted(listed - wanted)}; "
-        f"only in pyproject.toml [project.dependencies]: {sorted(wanted - listed)}"
+    return listed - wanted, wanted - listed
+
+
+def test_binder_environment_lists_exactly_the_runtime_dependencies(repo_root):
+    extra, missing = _dependency_mismatch(repo_root)
+    assert not extra and not missing, (
+        f"only in binder/environment.yml: {sorted(extra)}; "
+        f"only in pyproject.toml [project.dependencies]: {sorted(missing)}"
     )
+
+
+def test_a_disagreement_is_detected(repo_root, tmp_path):
+    (tmp_path / "binder").mkdir()
+    (tmp_path / "pyproject.toml").write_text((repo_root / "pyproject.toml").read_text())
+    text = (repo_root / "binder" / "environment.yml").read_text()
+    (tmp_path / "binder" / "environment.yml").write_text(text.replace("numpy>=1.26", "numpy>=1.20"))
+    extra, missing = _dependency_mismatch(tmp_path)
+    assert extra == {("numpy", ">=1.20", "")} and missing == {("numpy", ">=1.26", "")}
 
 
 def test_binder_environment_does_not_install_the_repository(binder_env):
