@@ -10,16 +10,16 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Dense(500) giving logits, and binary cross-entropy with from_logits=True.",
-                True,
-                "Yes: 500 independent yes/no questions, one sigmoid each (applied inside the loss, which "
-                "is the numerically stable form), scored by BCE averaged over the tags.",
-            ),
-            Option(
                 "Dense(500, activation='softmax') and categorical cross-entropy on the multi-hot rows.",
                 False,
                 "Softmax makes the tags compete for one unit of probability: two true tags can each reach "
                 "only 0.5, and an article with no tag has no valid target distribution at all.",
+            ),
+            Option(
+                "Dense(500) giving logits, and binary cross-entropy with from_logits=True.",
+                True,
+                "Yes: 500 independent yes/no questions, one sigmoid each (applied inside the loss, which "
+                "is the numerically stable form), scored by BCE averaged over the tags.",
             ),
             Option(
                 "Dense(1, activation='softmax') and binary cross-entropy.",
@@ -41,12 +41,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Four softmax heads of 11 classes each, each with sparse categorical cross-entropy.",
-                True,
-                "Right: each quadrant has exactly one answer among 11, so each head is a multi-class "
-                "problem; the losses of the heads are added.",
-            ),
-            Option(
                 "One softmax over 44 outputs with categorical cross-entropy.",
                 False,
                 "One softmax picks one answer for the whole canvas; there are four answers.",
@@ -57,6 +51,12 @@ QUESTIONS = {
                 "It can be trained, but nothing stops it from saying '3' and '7' and 'empty' for the same "
                 "quadrant: it throws away the knowledge that the 11 answers of a quadrant exclude each other.",
             ),
+            Option(
+                "Four softmax heads of 11 classes each, each with sparse categorical cross-entropy.",
+                True,
+                "Right: each quadrant has exactly one answer among 11, so each head is a multi-class "
+                "problem; the losses of the heads are added.",
+            ),
         ),
     ),
     "initial_loss": Question(
@@ -66,15 +66,15 @@ QUESTIONS = {
         ),
         options=(
             Option(
+                "The softmax model is broken: a loss above 1 means it predicts nonsense.",
+                False,
+                "Cross-entropy has no upper bound of 1; ln C is exactly the loss of uniform guessing over C classes.",
+            ),
+            Option(
                 "Both are what a fresh model should report.",
                 True,
                 "Yes: with small logits softmax gives 1/10 to every class, so CCE = ln 10 = 2.303; each "
                 "sigmoid gives 1/2, so the mean BCE per label is ln 2 = 0.693.",
-            ),
-            Option(
-                "The softmax model is broken: a loss above 1 means it predicts nonsense.",
-                False,
-                "Cross-entropy has no upper bound of 1; ln C is exactly the loss of uniform guessing over C classes.",
             ),
             Option(
                 "The sigmoid model is broken: it should start at ln 10 too.",
@@ -90,12 +90,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "The sigmoid is applied twice: a sigmoid output fed into a *_with_logits loss.",
-                True,
-                "Right: sigmoid(sigmoid(x)) lies in [0.5, 0.731] for any x, so no output can be confident; "
-                "feed the loss the logits (no activation on the last layer).",
-            ),
-            Option(
                 "The learning rate is too small.",
                 False,
                 "A small learning rate slows training, but it does not fence every output into [0.5, 0.731].",
@@ -104,6 +98,12 @@ QUESTIONS = {
                 "The labels are one-hot instead of multi-hot.",
                 False,
                 "Wrong targets change what is learnt, not the range the outputs can reach.",
+            ),
+            Option(
+                "The sigmoid is applied twice: a sigmoid output fed into a *_with_logits loss.",
+                True,
+                "Right: sigmoid(sigmoid(x)) lies in [0.5, 0.731] for any x, so no output can be confident; "
+                "feed the loss the logits (no activation on the last layer).",
             ),
         ),
     ),
@@ -139,12 +139,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Pick that label's threshold on the validation set (e.g. the one that maximises its F1).",
-                True,
-                "Right: a good ranking (AP 0.8) with no positive predictions means the threshold, not the "
-                "model, is the problem; per-label thresholds tuned on validation data fix it cheaply.",
-            ),
-            Option(
                 "Switch to softmax so that the rare label gets a share of the probability.",
                 False,
                 "Softmax couples the labels and cannot express 'several' or 'none'; it does not fix a "
@@ -154,6 +148,12 @@ QUESTIONS = {
                 "Tune the threshold on the test set, where it is measured.",
                 False,
                 "Then the test score is no longer an honest estimate: choose thresholds on validation data.",
+            ),
+            Option(
+                "Pick that label's threshold on the validation set (e.g. the one that maximises its F1).",
+                True,
+                "Right: a good ranking (AP 0.8) with no positive predictions means the threshold, not the "
+                "model, is the problem; per-label thresholds tuned on validation data fix it cheaply.",
             ),
             Option(
                 "Nothing: 97 % binary accuracy on that label is excellent.",
@@ -170,18 +170,18 @@ QUESTIONS = {
         ),
         options=(
             Option(
+                "Nothing: the op accepts any non-negative label rows.",
+                False,
+                "It accepts them without complaint, which is the trouble: with the default kernel the gradient "
+                "is wrong, and a gradient check shows it.",
+            ),
+            Option(
                 "The loss value is right but its gradient is not: TensorFlow's default kernel assumes each row sums to 1.",
                 True,
                 "Yes: the default kernel returns the gradient softmax - y, the true gradient only for rows that "
                 "sum to 1. (With op determinism on, as in these notebooks, TensorFlow builds a different graph "
                 "whose gradient is right; lessons 02 and 07 show both.) Divide each row by its number of labels "
                 "(normalised targets) and handle empty rows.",
-            ),
-            Option(
-                "Nothing: the op accepts any non-negative label rows.",
-                False,
-                "It accepts them without complaint, which is the trouble: with the default kernel the gradient "
-                "is wrong, and a gradient check shows it.",
             ),
             Option(
                 "It raises a shape error.",
@@ -197,13 +197,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "The logits are read as probabilities and clipped to [1e-7, 1 - 1e-7]: a wrong loss, and no gradient "
-                "for any logit outside (0, 1).",
-                True,
-                "Right: from_logits defaults to False. Every negative logit is clipped to 1e-7 and gets a zero "
-                "gradient; pass from_logits=True.",
-            ),
-            Option(
                 "Keras notices the missing sigmoid and applies it.",
                 False,
                 "It only reuses cached logits when the previous layer *is* a sigmoid; here there is none to find.",
@@ -212,6 +205,13 @@ QUESTIONS = {
                 "Training raises an error because logits can be negative.",
                 False,
                 "No error: the values are silently clipped, which is why this bug survives.",
+            ),
+            Option(
+                "The logits are read as probabilities and clipped to [1e-7, 1 - 1e-7]: a wrong loss, and no gradient "
+                "for any logit outside (0, 1).",
+                True,
+                "Right: from_logits defaults to False. Every negative logit is clipped to 1e-7 and gets a zero "
+                "gradient; pass from_logits=True.",
             ),
         ),
     ),
@@ -222,15 +222,15 @@ QUESTIONS = {
         ),
         options=(
             Option(
+                "Binary accuracy is fine; 99.8 % is a great result.",
+                False,
+                "Predicting no label at all scores 99.8 % here.",
+            ),
+            Option(
                 "Micro- and macro-averaged F1 at your chosen thresholds, and mean average precision.",
                 True,
                 "Yes: F1 ignores the sea of true negatives, macro-F1 shows whether rare labels are found, "
                 "and mAP judges the ranking independently of any threshold.",
-            ),
-            Option(
-                "Binary accuracy is fine; 99.8 % is a great result.",
-                False,
-                "Predicting no label at all scores 99.8 % here.",
             ),
             Option(
                 "Categorical accuracy (is the top-scoring label among the true ones?).",
