@@ -18,8 +18,9 @@ QUESTIONS = {
             Option(
                 "Binary cross-entropy is the loss function used for multi-class classification problems.",
                 False,
-                "No: with one class per example the outputs should compete (sum to 1). BCE on independent "
-                "sigmoids never tells the model that choosing 'cat' means not choosing 'dog'.",
+                "No: with one class per example the outputs should compete (sum to 1). Independent sigmoids "
+                "trained with BCE on one-hot rows can learn, but nothing makes their probabilities add up: an "
+                "image can come out 0.9 'cat' and 0.9 'dog'. Softmax + CCE builds 'exactly one' into the model.",
             ),
             Option(
                 "Categorical cross-entropy is the loss function used for multi-label classification problems.",
