@@ -69,16 +69,16 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "With softmax they go down; with sigmoids they stay the same.",
-                True,
-                "Right: softmax divides by the sum of all exponentials, so outputs are coupled; each sigmoid "
-                "only sees its own logit.",
-            ),
-            Option(
                 "They stay the same in both cases.",
                 False,
                 "Try it in the explorer above: softmax outputs must keep summing to 1, so when one rises the "
                 "others must fall. Sigmoids do stay put: that is the difference.",
+            ),
+            Option(
+                "With softmax they go down; with sigmoids they stay the same.",
+                True,
+                "Right: softmax divides by the sum of all exponentials, so outputs are coupled; each sigmoid "
+                "only sees its own logit.",
             ),
             Option(
                 "With sigmoids they go down; with softmax they stay the same.",

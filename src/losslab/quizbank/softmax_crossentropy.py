@@ -11,12 +11,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "ln 10 ≈ 2.30",
-                True,
-                "Yes: equal logits give p = 1/10 for every class, and -ln(1/10) = ln 10. A first loss far "
-                "from ln C points at a bug (wrong targets, a double softmax, a bad initialisation).",
-            ),
-            Option(
                 "ln 2 ≈ 0.693",
                 False,
                 "That is the initial loss of one *binary* (sigmoid) output; with 10 competing classes each "
@@ -29,6 +23,12 @@ QUESTIONS = {
                 "maximally unsure, which is the opposite.",
             ),
             Option(
+                "ln 10 ≈ 2.30",
+                True,
+                "Yes: equal logits give p = 1/10 for every class, and -ln(1/10) = ln 10. A first loss far "
+                "from ln C points at a bug (wrong targets, a double softmax, a bad initialisation).",
+            ),
+            Option(
                 "10",
                 False,
                 "The loss grows like the log of the number of classes, not linearly: -ln(1/C) = ln C.",
@@ -39,16 +39,16 @@ QUESTIONS = {
         prompt="Why does a stable softmax subtract the row maximum from the logits before calling exp?",
         options=(
             Option(
-                "exp of a large logit overflows to inf; shifting the row leaves the softmax unchanged",
-                True,
-                "Right: e^(x-m) / Σ e^(x_j-m) = e^x / Σ e^x. With m the maximum every exponent is ≤ 0, so "
-                "nothing overflows, and the largest term is 1, so the sum never underflows to 0.",
-            ),
-            Option(
                 "it makes the probabilities sharper, which trains faster",
                 False,
                 "The probabilities are exactly the same: the factor e^-m cancels between numerator and "
                 "denominator.",
+            ),
+            Option(
+                "exp of a large logit overflows to inf; shifting the row leaves the softmax unchanged",
+                True,
+                "Right: e^(x-m) / Σ e^(x_j-m) = e^x / Σ e^x. With m the maximum every exponent is ≤ 0, so "
+                "nothing overflows, and the largest term is 1, so the sum never underflows to 0.",
             ),
             Option(
                 "without it the rows would not sum to 1",
@@ -69,13 +69,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "the loss value is right, but the gradient is softmax − y, which is wrong unless each row sums to 1",
-                True,
-                "Yes: the true gradient is sum(y)·softmax − y. The fused kernel assumes sum(y) = 1, so for a "
-                "row summing to 2 it pushes every logit up, and training can diverge. (With op determinism "
-                "on, TensorFlow uses a composite op whose gradient is right: the bug depends on a global switch.)",
-            ),
-            Option(
                 "TensorFlow raises an error because the rows are not distributions",
                 False,
                 "It does not check: it silently returns a value (right) and a gradient (wrong).",
@@ -90,6 +83,13 @@ QUESTIONS = {
                 False,
                 "The formula does, and so does a hand-written version; TensorFlow's fused gradient does not.",
             ),
+            Option(
+                "the loss value is right, but the gradient is softmax − y, which is wrong unless each row sums to 1",
+                True,
+                "Yes: the true gradient is sum(y)·softmax − y. The fused kernel assumes sum(y) = 1, so for a "
+                "row summing to 2 it pushes every logit up, and training can diverge. (With op determinism "
+                "on, TensorFlow uses a composite op whose gradient is right: the bug depends on a global switch.)",
+            ),
         ),
     ),
     "sparse": Question(
@@ -99,10 +99,10 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "SparseCategoricalCrossentropy(from_logits=True)",
-                True,
-                "Right: 'sparse' means integer class indices; it computes -log softmax(x)[label] without "
-                "building one-hot rows.",
+                "BinaryCrossentropy(from_logits=True)",
+                False,
+                "BCE treats the 10 outputs as independent yes/no questions: the multi-label loss, not the "
+                "multi-class one.",
             ),
             Option(
                 "CategoricalCrossentropy(from_logits=True)",
@@ -111,23 +111,23 @@ QUESTIONS = {
                 "or, worse, silently broadcast.",
             ),
             Option(
-                "BinaryCrossentropy(from_logits=True)",
-                False,
-                "BCE treats the 10 outputs as independent yes/no questions: the multi-label loss, not the "
-                "multi-class one.",
+                "SparseCategoricalCrossentropy(from_logits=True)",
+                True,
+                "Right: 'sparse' means integer class indices; it computes -log softmax(x)[label] without "
+                "building one-hot rows.",
             ),
         ),
     ),
     "gradient": Question(
         prompt="For a one-hot target y and probabilities p = softmax(x), what is ∂L/∂x of L = −Σ y log p?",
         options=(
+            Option("y − p", False, "Sign: increasing the true class's logit must *lower* the loss."),
             Option(
                 "p − y",
                 True,
                 "Yes: the softmax's Jacobian and the log cancel into this simple form. The general formula "
                 "is sum(y)·p − y, which equals p − y whenever the row sums to 1.",
             ),
-            Option("y − p", False, "Sign: increasing the true class's logit must *lower* the loss."),
             Option(
                 "−y / p",
                 False,
@@ -147,13 +147,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "the value reads only the true classes, but the gradient pushes every wrong class down",
-                True,
-                "Right: terms with y_k = 0 drop out of -Σ y log p, but the softmax's shared denominator gives "
-                "every wrong logit the gradient +p_k (for a one-hot row), so raising the true class means "
-                "lowering the others.",
-            ),
-            Option(
                 "yes: the wrong classes get zero gradient and are never corrected",
                 False,
                 "That happens only without a softmax: CCE on independent sigmoid outputs, -Σ y log σ(x), gives "
@@ -164,6 +157,13 @@ QUESTIONS = {
                 False,
                 "Each log p_k is weighted by its target y_k, so classes with y_k = 0 vanish from the value. "
                 "They are reached only through the softmax, in the gradient.",
+            ),
+            Option(
+                "the value reads only the true classes, but the gradient pushes every wrong class down",
+                True,
+                "Right: terms with y_k = 0 drop out of -Σ y log p, but the softmax's shared denominator gives "
+                "every wrong logit the gradient +p_k (for a one-hot row), so raising the true class means "
+                "lowering the others.",
             ),
         ),
     ),
