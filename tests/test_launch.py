@@ -70,7 +70,7 @@ def test_jupyterlab_starts_serves_the_course_and_stops(repo_root, tmp_path):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"JupyterLab did not start: {log.read_text()[-2000:]}")
+                    raise AssertionError(f"JupyterLab did not start: {log.read_text()[-2000:]}") from None
                 time.sleep(0.5)
         assert status == 200 and "started" in json.loads(body)
         status, body = _get(f"{base}/api/contents/{FIRST_LESSON}?content=0&token={token}")
