@@ -150,7 +150,7 @@ def write_here():
     return attempt(lambda: open("notes.txt", "w").write("fine"))
 """
     path = _notebook(tmp_path, probe)
-    passed, messages, _ = _grade(
+    passed, messages, outcome = _grade(
         path,
         Check("read_secret", "cannot read the tests", _returns("PermissionError")),
         Check("read_suites", "cannot read the suites", _returns("PermissionError")),
@@ -158,6 +158,8 @@ def write_here():
         Check("write_here", "may write in its folder", _returns("allowed")),
         protected=[str(secret.parent)],
     )
+    if not outcome.confinement.get("files"):
+        pytest.skip("this kernel has no Landlock: files cannot be confined")
     assert passed == [True, True, True, True], messages
     assert elsewhere.read_text() == "mine"
     assert str(Path(__import__("losslab.suites").suites.__file__).parent) in protected_paths()
@@ -174,11 +176,13 @@ def test_no_network(tmp_path):
         "        return 'connected'\n    except OSError:\n        return 'blocked'"
     )
     try:
-        passed, messages, _ = _grade(
+        passed, messages, outcome = _grade(
             _notebook(tmp_path, probe), Check("connect", "no network", _returns("blocked"))
         )
     finally:
         server.close()
+    if not outcome.confinement.get("network") and "tcp" not in outcome.confinement.get("files", ""):
+        pytest.skip("this system allows neither network namespaces nor Landlock's TCP rules")
     assert passed == [True], messages
 
 
