@@ -394,16 +394,18 @@ def _exercise_of(path: Path, exercises: Sequence[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="losslab grade", description=__doc__.splitlines()[0])
-    parser.add_argument("submissions", type=Path, help="folder of learners' folders, or one notebook")
-    parser.add_argument("--out", type=Path, help="where grades.csv and feedback/ go (for a folder)")
-    parser.add_argument("--tests", type=Path, help="extra tests: a .py file or folder (EXERCISE, CHECKS)")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="notebooks at a time")
-    parser.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds for the graded cells and per test"
+    parser = argparse.ArgumentParser(
+        prog="losslab grade",
+        description="Grade a whole class (a grade sheet and feedback per learner), or one notebook.",
     )
-    parser.add_argument("--memory", type=int, default=2048, help="MB of memory the learner's code may use")
-    parser.add_argument("--regrade", action="store_true", help="ignore results saved by an earlier run")
+    add = parser.add_argument
+    add("submissions", type=Path, metavar="SUBMISSIONS", help="folder of learners' folders, or one notebook")
+    add("--out", type=Path, metavar="OUT", help="where grades.csv and feedback/ go")
+    add("--tests", type=Path, metavar="EXTRA", help="private tests: a .py file or folder (EXERCISE, CHECKS)")
+    add("--jobs", type=int, metavar="N", default=min(2, os.cpu_count() or 1), help="notebooks at a time")
+    add("--timeout", type=float, metavar="SECONDS", default=60.0, help="for the graded cells, and per test")
+    add("--memory", type=int, metavar="MB", default=2048, help="memory the learner's code may use")
+    add("--regrade", action="store_true", help="ignore results saved by an earlier run")
     args = parser.parse_args(argv)
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     if args.submissions.is_file():
