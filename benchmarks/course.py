@@ -5,9 +5,9 @@
 Each notebook runs top to bottom in a fresh ``python3`` kernel with nbclient (as
 ``python -m losslab.execute`` does, but nothing is saved). The *floor* is a
 notebook whose only cell is ``setup_notebook()``: kernel start plus importing
-TensorFlow and Keras, the least any lesson pays. It is measured several times
-during the same run (the median is used), so the ratio ``wall / floor`` stays
-meaningful on a machine whose load changes. Prints a Markdown table; exits 1 when
+TensorFlow and Keras, the least any lesson pays. After one uncounted warm-up run
+(cold disk caches), it is measured several times during the same run (the median
+is used), so the ratio ``wall / floor`` stays meaningful on a machine whose load changes. Prints a Markdown table; exits 1 when
 a lesson takes 60 s or more (the course's budget on 2 cores).
 """
 
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
+    floor_seconds()  # warm-up, not counted: the first kernel start reads every library from disk
     floor_at = {round(i * len(notebooks) / args.floor_runs) for i in range(args.floor_runs)}
     floors: list[float] = []
     results: list[tuple[Path, float | None, str]] = []
