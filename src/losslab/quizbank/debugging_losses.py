@@ -57,7 +57,7 @@ QUESTIONS = {
         ),
     ),
     "round_logits": Question(
-        prompt="Seed 002 asks: 'should I tf.round(logits) before using them in the cost function?'",
+        prompt="A learner on the Cross Validated thread asks: 'should I tf.round(logits) before using them in the cost function?'",
         options=(
             Option(
                 "No: tf.round has no useful gradient, so nothing upstream can learn.",

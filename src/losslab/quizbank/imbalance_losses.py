@@ -18,7 +18,7 @@ QUESTIONS = {
                 "About 0.014, the base rate",
                 True,
                 "Right: the constant p minimising -[pi log p + (1-pi) log(1-p)] is p = pi. This is the "
-                "'outputs stuck at the base rate' symptom of seed 000.",
+                "'outputs stuck at the base rate' symptom of the Data Science Stack Exchange question.",
             ),
             Option(
                 "Exactly 0",

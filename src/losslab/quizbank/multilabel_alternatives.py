@@ -68,7 +68,7 @@ QUESTIONS = {
     ),
     "abs_kl_gradient": Question(
         prompt=(
-            "The seed's abs-KL clips predictions at epsilon = 1e-7. For a *positive* label, where is the "
+            "The thread's abs-KL clips predictions at epsilon = 1e-7. For a *positive* label, where is the "
             "gradient with respect to the prediction q zero?"
         ),
         options=(
@@ -93,7 +93,7 @@ QUESTIONS = {
     ),
     "adadelta_default": Question(
         prompt=(
-            "Seed 002 found Adadelta worked best for its factorised model (Keras, 2018). In Keras 3, "
+            "The Cross Validated answer found Adadelta worked best for its factorised model (Keras, 2018). In Keras 3, "
             "Adadelta() with default settings barely trains in this lesson. Why?"
         ),
         options=(
@@ -109,9 +109,9 @@ QUESTIONS = {
                 "It can: with learning_rate=1.0 it trains the same model.",
             ),
             Option(
-                "The seed was wrong about Adadelta",
+                "The thread was wrong about Adadelta",
                 False,
-                "The seed reported its own setting; this lesson's table shows what holds here and with which rates.",
+                "The thread reported its own setting; this lesson's table shows what holds here and with which rates.",
             ),
         ),
     ),
