@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "mean_average_precision",
     "decode_by_count",
     "decode_relative_threshold",
     "decode_threshold",
@@ -99,6 +100,19 @@ def label_recall(y_true, y_pred, labels) -> float:
     return float((y[:, cols] * (y_pred[:, cols] > 0.5)).sum() / positives)
 
 
+def mean_average_precision(y: np.ndarray, scores: np.ndarray) -> float:
+    """mAP: the mean over labels of scikit-learn's average precision, skipping labels with no positive.
+
+    Args:
+        y: 0/1 targets ``(n, K)``, already validated.
+        scores: continuous scores ``(n, K)`` (logits or probabilities: only their order matters).
+    """
+    from sklearn.metrics import average_precision_score
+
+    present = y.sum(axis=0) > 0
+    return float(average_precision_score(y[:, present], scores[:, present], average="macro"))
+
+
 def score_label_sets(y_true, y_pred, scores=None) -> dict[str, float]:
     """Standard multi-label metrics (scikit-learn).
 
@@ -111,7 +125,7 @@ def score_label_sets(y_true, y_pred, scores=None) -> dict[str, float]:
         ``micro_f1``, ``macro_f1``, ``subset_accuracy`` (every label of a row right)
         and, with ``scores``, ``mAP`` (macro average precision over labels with a positive).
     """
-    from sklearn.metrics import accuracy_score, average_precision_score, f1_score
+    from sklearn.metrics import accuracy_score, f1_score
 
     y_pred = _scores(y_pred, "y_pred")
     y = _labels(y_true, y_pred.shape)
@@ -124,6 +138,5 @@ def score_label_sets(y_true, y_pred, scores=None) -> dict[str, float]:
         s = _scores(scores)
         if s.shape != y.shape:
             raise ValueError(f"scores have shape {s.shape}, targets {y.shape}: they must match")
-        present = y.sum(axis=0) > 0
-        result["mAP"] = float(average_precision_score(y[:, present], s[:, present], average="macro"))
+        result["mAP"] = mean_average_precision(y, s)
     return result

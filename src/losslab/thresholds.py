@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from losslab.label_decoding import decode_top_k, mean_average_precision
+
 __all__ = [
     "DEFAULT_GRID",
     "apply_thresholds",
@@ -67,14 +69,7 @@ def apply_thresholds(probs, thresholds=0.5) -> np.ndarray:
 
 def top_k_labels(probs, k: int) -> np.ndarray:
     """The ``k`` highest-probability labels of every row (ties go to the lower label index)."""
-    p = _probs(probs)
-    if not isinstance(k, int | np.integer) or not 0 <= k <= p.shape[1]:
-        raise ValueError(f"k must be an integer in 0..{p.shape[1]}, got {k!r}")
-    out = np.zeros(p.shape, dtype=np.float32)
-    if k:
-        top = np.argsort(-p, axis=1, kind="stable")[:, :k]
-        np.put_along_axis(out, top, 1.0, axis=1)
-    return out
+    return decode_top_k(_probs(probs), k)  # same rule for any scores; here they must be probabilities
 
 
 def multilabel_scores(y_true, y_pred, probs=None) -> dict[str, float]:
@@ -90,7 +85,7 @@ def multilabel_scores(y_true, y_pred, probs=None) -> dict[str, float]:
         decisions), ``micro_f1`` (pooled over all decisions), ``macro_f1`` (mean of per-label F1)
         and, with ``probs``, ``mAP``.
     """
-    from sklearn.metrics import accuracy_score, average_precision_score, f1_score, hamming_loss
+    from sklearn.metrics import accuracy_score, f1_score, hamming_loss
 
     pred = np.asarray(y_pred, dtype=np.float64)
     if pred.ndim != 2 or not np.isin(pred, (0.0, 1.0)).all():
@@ -105,8 +100,7 @@ def multilabel_scores(y_true, y_pred, probs=None) -> dict[str, float]:
     if probs is not None:
         p = _probs(probs)
         _labels(y_true, p.shape)
-        present = y.sum(axis=0) > 0
-        scores["mAP"] = float(average_precision_score(y[:, present], p[:, present], average="macro"))
+        scores["mAP"] = mean_average_precision(y, p)
     return scores
 
 
