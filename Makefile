@@ -13,10 +13,10 @@ doctor:
 	python3 course.py doctor
 
 exercises:
-	$(PY) -m losslab.generate
+	$(PY) -m losslab.exercises.generate
 
 check-exercises:
-	$(PY) -m losslab.generate --check
+	$(PY) -m losslab.exercises.generate --check
 
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check src tests course.py conftest.py

@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("help", [])
     if command == "lab":
         setup(dev=False)
-        return subprocess.call([venv_python(), "-m", "losslab.launch", *rest], cwd=ROOT)
+        return subprocess.call([venv_python(), "-m", "losslab.environment.launch", *rest], cwd=ROOT)
     if command == "test":
         setup(dev=True)
         return subprocess.call([venv_python(), "-m", "pytest", *rest], cwd=ROOT)
@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
         if not venv_python().exists():
             print("No course environment yet (.venv/ is missing): run `python3 course.py lab`.")
             return 1
-        return subprocess.call([venv_python(), "-m", "losslab.doctor", *rest], cwd=ROOT)
+        return subprocess.call([venv_python(), "-m", "losslab.environment.doctor", *rest], cwd=ROOT)
     if command == "setup":
         setup(dev="--dev" in rest)
         return 0

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/course.py [--only 01,09] [--floor-runs 3]
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel with nbclient (as
-``python -m losslab.execute`` does, but nothing is saved). The *floor* is a
+``python -m losslab.exercises.execute`` does, but nothing is saved). The *floor* is a
 notebook whose only cell is ``setup_notebook()``: kernel start plus importing
 TensorFlow and Keras, the least any lesson pays. After one uncounted warm-up run
 (cold disk caches), it is measured several times during the same run (the median
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import nbformat
 
-from losslab.execute import execute_notebook
-from losslab.nbtools import repo_root
+from losslab.exercises.execute import execute_notebook
+from losslab.exercises.nbtools import repo_root
 
 ROOT = repo_root()
 BUDGET_SECONDS = 60.0
@@ -32,7 +32,7 @@ BUDGET_SECONDS = 60.0
 def floor_seconds() -> float:
     """Wall time of a notebook that only runs ``setup_notebook()`` (kernel start + TensorFlow import)."""
     nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("from losslab.runtime import setup_notebook\n\nsetup_notebook()")]
+        cells=[nbformat.v4.new_code_cell("from losslab.environment.runtime import setup_notebook\n\nsetup_notebook()")]
     )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     with tempfile.TemporaryDirectory() as folder:

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import nbformat
 
-from losslab.grading import exercise_suites, grade_class
-from losslab.nbtools import exec_graded_cells, repo_root
-from losslab.sandbox import Limits
+from losslab.exercises.nbtools import exec_graded_cells, repo_root
+from losslab.grading.command import exercise_suites, grade_class
+from losslab.grading.sandbox import Limits
 
 ROOT = repo_root()
 
@@ -50,7 +50,7 @@ def build_class(folder: Path, exercises: list[str], learners: int) -> None:
 def cold_seconds(exercise: str) -> float:
     """A fresh Python: import losslab, run the solution's graded cells, exit."""
     code = (
-        "from losslab.nbtools import exec_graded_cells\n"
+        "from losslab.exercises.nbtools import exec_graded_cells\n"
         f"exec_graded_cells({str(ROOT / 'solutions' / (exercise + '.ipynb'))!r})"
     )
     start = time.perf_counter()
@@ -82,7 +82,7 @@ def main() -> int:
     print("load average before: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
     cold = {e: cold_seconds(e) for e in exercises}
-    from losslab.runtime import import_tensorflow_quietly
+    from losslab.environment.runtime import import_tensorflow_quietly
 
     import_tensorflow_quietly()
     warm = {e: min(warm_seconds(e) for _ in range(2)) for e in exercises}

@@ -14,7 +14,7 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def tf():
-    from losslab.runtime import import_tensorflow_quietly
+    from losslab.environment.runtime import import_tensorflow_quietly
 
     return import_tensorflow_quietly()[0]
 

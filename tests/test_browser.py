@@ -1,6 +1,6 @@
 """Lesson 01 the way learners meet it: JupyterLab in a real (headless) browser.
 
-Starts JupyterLab with the course's launch settings (:func:`losslab.launch.lab_command`,
+Starts JupyterLab with the course's launch settings (:func:`losslab.environment.launch.lab_command`,
 an explicit token) on a free localhost port, serving a temporary copy of lesson 01
 (so nothing the browser does can touch the committed notebook), opens it in
 Debian's Chromium driven by Playwright, runs every cell, then:
@@ -26,9 +26,9 @@ import urllib.request
 import nbformat
 import pytest
 
-from losslab.launch import FIRST_LESSON, free_port, lab_command, write_lab_overrides
-from losslab.nbtools import repo_root
-from losslab.quizbank import get_question
+from losslab.environment.launch import FIRST_LESSON, free_port, lab_command, write_lab_overrides
+from losslab.exercises.nbtools import repo_root
+from losslab.interactive.quiz import get_question
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 
-from losslab.launch import FIRST_LESSON, LAB_OVERRIDES
+from losslab.environment.launch import FIRST_LESSON, LAB_OVERRIDES
 
 # Files repo2docker would act on at the root; with binder/ present they are silently ignored.
 REPO2DOCKER_FILES = (

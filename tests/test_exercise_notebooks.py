@@ -2,13 +2,13 @@
 
 import pytest
 
-from losslab.execute import execute_notebook
+from losslab.exercises.execute import execute_notebook
 
 ALLOWED = {"NotImplementedError", "CheckFailed"}
 
 
 def _exercises():
-    from losslab.nbtools import repo_root
+    from losslab.exercises.nbtools import repo_root
 
     return sorted((repo_root() / "exercises").glob("*.ipynb"))
 

@@ -5,7 +5,7 @@ import re
 import nbformat
 import pytest
 
-from losslab.nbtools import TAG_CHECK, TAG_IMPORTS, TAG_SOLUTION, cell_tags
+from losslab.exercises.nbtools import TAG_CHECK, TAG_IMPORTS, TAG_SOLUTION, cell_tags
 
 STEM = re.compile(r"^\d\d_[a-z0-9_]+$")
 

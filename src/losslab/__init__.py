@@ -1,33 +1,30 @@
 """Loss Lab: the helper package behind the course's notebooks.
 
-Importing ``losslab`` is cheap and does not import TensorFlow. The modules, by concern:
+Importing ``losslab`` (or any of its sub-packages) is cheap and does not import TensorFlow.
+Sub-packages by concern, lowest layer first; a module may import from its own
+sub-package and from the layers above it in this list, never from the layers below it:
 
-Notebook set-up and environment
-    :mod:`~losslab.runtime` (``setup_notebook()``: quiet TensorFlow, seeds, plot style),
-    :mod:`~losslab.determinism` (TensorFlow's default kernels for one block),
-    :mod:`~losslab.doctor` (environment check), :mod:`~losslab.launch` (JupyterLab settings).
-Data sets
-    :mod:`~losslab.data` (multi-digit canvases), :mod:`~losslab.imbalance` (rare-label canvases),
-    :mod:`~losslab.digit_grids` (lesson 09's grids), :mod:`~losslab.mask_task` (the 4096-label mask task).
-Models, training, losses, decoding, metrics
-    :mod:`~losslab.models`, :mod:`~losslab.multi_output`, :mod:`~losslab.training`,
-    :mod:`~losslab.multilabel_losses` (references TF/Keras do not ship), :mod:`~losslab.loss_comparison`,
-    :mod:`~losslab.thresholds`, :mod:`~losslab.label_decoding`, :mod:`~losslab.tensors`.
-Debugging
-    :mod:`~losslab.gradcheck` (finite differences vs GradientTape), :mod:`~losslab.diagnostics`,
-    :mod:`~losslab.bug_bank` (real bugs, kept as specimens).
-Figures and widgets
-    :mod:`~losslab.plotting`, :mod:`~losslab.loss_plots`, :mod:`~losslab.loss_figures`,
-    :mod:`~losslab.multilabel_figures`, :mod:`~losslab.decision_guide`, :mod:`~losslab.explorers`,
-    :mod:`~losslab.quiz` (questions in :mod:`~losslab.quizbank`).
-Exercises and grading
-    :mod:`~losslab.checks` (the engine; suites in :mod:`~losslab.suites`), :mod:`~losslab.tensor_checks`,
-    :mod:`~losslab.loss_checks`, :mod:`~losslab.generate`, :mod:`~losslab.nbtools`, :mod:`~losslab.execute`,
-    :mod:`~losslab.grading` with :mod:`~losslab.sandbox`, :mod:`~losslab.worker_processes`,
-    :mod:`~losslab.sandbox_worker`, :mod:`~losslab.remote_objects`, :mod:`~losslab.wire`,
-    :mod:`~losslab.confinement`.
-The course as a web page
-    :mod:`~losslab.site`. The ``losslab`` command is :mod:`~losslab.cli`.
+``environment``
+    Notebook set-up (``setup_notebook``), determinism, ``losslab doctor``, ``losslab lab``.
+``data``
+    The data sets: multi-digit canvases, rare-label canvases, digit grids, the mask task.
+``modeling``
+    Tensors, models, training (``fit``), reference losses, loss comparisons, decoding and metrics.
+``debugging``
+    Gradient checks, loss diagnostics, the lessons' buggy specimens.
+``figures``
+    The lessons' figures.
+``interactive``
+    Explorer widgets and the quiz engine (``ask``); the questions live in ``interactive.quizbank``.
+``exercises``
+    The check engine (``check``), check helpers, the suites (``exercises.suites``), the generator.
+``grading``
+    ``losslab grade``: command, sandbox, worker processes, confinement, wire format.
+``site``
+    ``losslab site``: the lessons as a web page.
+
+:mod:`losslab.cli` (the ``losslab`` command) sits on top. Notebooks import from the
+sub-packages themselves (``from losslab.modeling import fit``); see CONTRIBUTING.md.
 """
 
 __all__ = ["__version__"]

@@ -7,11 +7,11 @@ import sys
 __all__ = ["main"]
 
 _COMMANDS = {
-    "lab": ("losslab.launch", "open the course in JupyterLab at lesson 01"),
-    "doctor": ("losslab.doctor", "check the environment and say how to fix problems"),
-    "generate": ("losslab.generate", "rebuild exercises/ from solutions/ (--check: only compare)"),
-    "grade": ("losslab.grading", "grade a class (SUBMISSIONS --out OUT) or one notebook"),
-    "site": ("losslab.site", "render the lessons as a browsable HTML site (--out DIR, default site/)"),
+    "lab": ("losslab.environment.launch", "open the course in JupyterLab at lesson 01"),
+    "doctor": ("losslab.environment.doctor", "check the environment and say how to fix problems"),
+    "generate": ("losslab.exercises.generate", "rebuild exercises/ from solutions/ (--check: only compare)"),
+    "grade": ("losslab.grading.command", "grade a class (SUBMISSIONS --out OUT) or one notebook"),
+    "site": ("losslab.site.build", "render the lessons as a browsable HTML site (--out DIR, default site/)"),
 }
 
 

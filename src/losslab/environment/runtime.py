@@ -1,0 +1,125 @@
+"""One call at the top of every notebook: quiet TensorFlow, fix the seeds, one plot style.
+
+TensorFlow prints start-up messages from C++ (oneDNN, absl) straight to file
+descriptor 2 at import time, ignoring ``TF_CPP_MIN_LOG_LEVEL`` for some of
+them. A learner would see them as red text in the first cell, and nbval would
+see them as differing output, so :func:`import_tensorflow_quietly` imports
+TensorFlow and Keras with that descriptor pointed at ``/dev/null``.
+
+Typical use, as the first code cell of a notebook::
+
+    from losslab.environment.runtime import setup_notebook
+
+    setup_notebook()
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_SEED",
+    "import_tensorflow_quietly",
+    "set_seeds",
+    "set_plot_style",
+    "setup_notebook",
+]
+
+DEFAULT_SEED = 42
+
+# Environment variables read by TensorFlow at import time.
+_TF_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",  # C++ logging: errors only
+    "KERAS_BACKEND": "tensorflow",  # the course is written for the TensorFlow backend
+}
+
+
+@contextmanager
+def _stderr_fd_silenced():
+    """Point file descriptor 2 at /dev/null for the duration (C-level writes included)."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no real stderr (some embedded interpreters): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow and Keras without their start-up noise; return ``(tf, keras)``.
+
+    Safe to call many times: after the first import it only returns the modules.
+    """
+    for key, value in _TF_ENV.items():
+        os.environ.setdefault(key, value)
+    with _stderr_fd_silenced(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import keras
+        import tensorflow as tf
+
+        # Run one tiny op so lazily loaded kernels log now, while stderr is silenced.
+        tf.reduce_sum(tf.ones((2, 2))).numpy()
+    tf.get_logger().setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    return tf, keras
+
+
+def set_seeds(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy, TensorFlow and Keras, and make TensorFlow ops deterministic.
+
+    Call once per notebook (``setup_notebook`` does). Deterministic ops make
+    training runs repeat to the last printed digit on the same machine.
+    """
+    tf, keras = import_tensorflow_quietly()
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)  # seeds python, numpy and the backend
+    try:
+        tf.config.experimental.enable_op_determinism()
+    except (AttributeError, RuntimeError):  # pragma: no cover - older TF or already running
+        pass
+
+
+def set_plot_style() -> None:
+    """One consistent matplotlib look for every figure in the course."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6.4, 3.6),
+            "figure.dpi": 90,
+            "savefig.dpi": 90,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 11,
+            "axes.labelsize": 10,
+            "legend.fontsize": 9,
+            "legend.frameon": False,
+            "image.cmap": "gray_r",
+            "axes.prop_cycle": mpl.cycler(
+                color=["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
+            ),
+        }
+    )
+
+
+def setup_notebook(seed: int = DEFAULT_SEED) -> None:
+    """Quiet TensorFlow, fix the seeds, and set the plot style. Call first in a notebook."""
+    import_tensorflow_quietly()
+    set_seeds(seed)
+    set_plot_style()

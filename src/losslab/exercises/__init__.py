@@ -1,0 +1,22 @@
+"""The exercise machinery: the check engine, its helpers, the suites, and the notebook generator.
+
+Modules: :mod:`~losslab.exercises.checks` (the engine; ``check(...)`` in a learner's notebook),
+:mod:`~losslab.exercises.registry` (finds the suites by name),
+:mod:`~losslab.exercises.tensor_checks` and :mod:`~losslab.exercises.loss_checks` (check helpers),
+:mod:`~losslab.exercises.suites` (content: one module of checks per exercise),
+:mod:`~losslab.exercises.generate` (``losslab generate``: exercises/ from solutions/),
+:mod:`~losslab.exercises.nbtools` (reading notebooks, graded cells),
+:mod:`~losslab.exercises.execute` (re-execute a lesson in place).
+
+May import: every lower layer (environment, data, modeling, debugging, figures, interactive).
+"""
+
+from losslab._exports import lazy_exports
+
+__all__ = ["check"]
+
+_EXPORTS = {  # name -> module of this package
+    "check": "checks",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,15 @@
+"""The grader: ``losslab grade`` runs every learner's notebook in a sandbox and writes grades and feedback.
+
+Modules: :mod:`~losslab.grading.command` (the command, grade sheet and feedback),
+:mod:`~losslab.grading.sandbox` (one notebook's graded cells against its checks),
+:mod:`~losslab.grading.worker_processes` (starting, limiting and stopping workers),
+:mod:`~losslab.grading.worker` (the process that runs learner code),
+:mod:`~losslab.grading.confinement` (what the worker may touch: bubblewrap-style limits),
+:mod:`~losslab.grading.remote_objects` (learner functions called across the process boundary),
+:mod:`~losslab.grading.wire` (the bounded, validated message format between them).
+
+May import: every lower layer (up to :mod:`losslab.exercises`). Importing this package imports
+none of its modules: the worker process imports only what it needs.
+"""
+
+__all__: list[str] = []

@@ -1,0 +1,437 @@
+"""``losslab grade``: grade a whole class (a grade sheet and feedback per learner), or one notebook.
+
+    losslab grade SUBMISSIONS --out OUT [--tests EXTRA] [--jobs N] [--timeout SECONDS]
+    losslab grade path/to/02_softmax_crossentropy.ipynb
+
+``SUBMISSIONS`` holds one folder per learner (the folder name is the learner's
+id) with any of the exercise notebooks, named as in ``exercises/``. The grader
+writes
+
+* ``OUT/grades.csv``: ``learner,exercise,points,max_points``, one row per learner
+  and graded exercise (a missing or broken notebook gets 0 points);
+* ``OUT/feedback/<learner>.md``: every test, its points, and for each failure the
+  message naming the likely mistake;
+* ``OUT/results/<learner>/<exercise>.json``: one file per graded notebook, written
+  as soon as it is graded. A rerun reuses them when neither the notebook nor the
+  tests changed, so an interrupted run resumes and a finished one reproduces the
+  same sheet (``--regrade`` ignores them).
+
+The tests are the same checks the learners run in their notebooks
+(:mod:`losslab.exercises.suites`), plus the grading-only ones, plus the instructor's private
+tests given with ``--tests`` (a ``.py`` file, or a folder of them, each defining
+``EXERCISE`` and ``CHECKS`` like the modules in :mod:`losslab.exercises.suites`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import losslab
+from losslab.exercises.checks import Check
+from losslab.grading.sandbox import Limits, grade_notebook, start_fork_server, stop_all_workers
+
+__all__ = [
+    "ExerciseGrade",
+    "TestOutcome",
+    "exercise_suites",
+    "feedback_markdown",
+    "find_submission",
+    "grade_class",
+    "grade_one",
+    "load_extra_tests",
+    "main",
+    "write_grade_sheet",
+]
+
+_RESULT_FORMAT = 1
+_DEFAULT_LIMITS = Limits()
+_ENGINE_MODULES = (  # files of the package that decide a grade, relative to src/losslab/
+    "exercises/checks",
+    "exercises/tensor_checks",
+    "debugging/gradcheck",
+    "grading/wire",
+    "grading/sandbox",
+    "grading/worker",
+    "grading/worker_processes",
+    "grading/remote_objects",
+    "grading/command",
+)
+
+
+@dataclass
+class TestOutcome:
+    """One test of one notebook: what it tests, its points, and why it failed."""
+
+    target: str
+    name: str
+    points: int
+    max_points: int
+    message: str = ""
+
+
+@dataclass
+class ExerciseGrade:
+    """The grade of one learner on one exercise, with everything the feedback shows."""
+
+    learner: str
+    exercise: str
+    points: int
+    max_points: int
+    tests: list[TestOutcome]
+    problems: list[str] = field(default_factory=list)
+    submission: str | None = None
+    submission_sha256: str | None = None
+    fingerprint: str = ""
+    seconds: float = 0.0
+    confinement: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"format": _RESULT_FORMAT, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ExerciseGrade:
+        fields = {k: v for k, v in data.items() if k != "format"}
+        fields["tests"] = [TestOutcome(**t) for t in fields["tests"]]
+        return cls(**fields)
+
+
+def load_extra_tests(path: str | Path) -> dict[str, list[Check]]:
+    """An instructor's private tests: a ``.py`` file or a folder of them, each with EXERCISE and CHECKS."""
+    path = Path(path)
+    files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        raise FileNotFoundError(f"--tests {path}: no such .py file, or a folder without .py files")
+    found: dict[str, list[Check]] = {}
+    for number, file in enumerate(files):
+        spec = importlib.util.spec_from_file_location(f"losslab_extra_tests_{number}_{file.stem}", file)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        exercise, checks = getattr(module, "EXERCISE", None), getattr(module, "CHECKS", None)
+        if not isinstance(exercise, str) or not isinstance(checks, list | tuple):
+            raise ValueError(f"{file}: define EXERCISE = 'NN_slug' and CHECKS = [Check(...), ...]")
+        if not all(isinstance(c, Check) for c in checks):
+            raise ValueError(f"{file}: every entry of CHECKS must be a losslab.exercises.checks.Check")
+        found.setdefault(exercise, []).extend(checks)
+    return found
+
+
+def exercise_suites(extra_tests: str | Path | None = None) -> dict[str, tuple[Check, ...]]:
+    """Every graded exercise and its checks: the course's suites, then the instructor's extra tests."""
+    from losslab.exercises.registry import suite_for_exercise, suite_modules
+
+    suites = {exercise: tuple(suite_for_exercise(exercise)) for exercise in suite_modules()}
+    if extra_tests is not None:
+        for exercise, checks in load_extra_tests(extra_tests).items():
+            suites[exercise] = suites.get(exercise, ()) + tuple(checks)
+    return dict(sorted(suites.items()))
+
+
+def _fingerprint(exercise: str, checks: Sequence[Check], extra_tests: Path | None, limits: Limits) -> str:
+    """Changes when anything that decides this exercise's grade changes (tests, engine, limits)."""
+    from losslab.exercises.registry import suite_modules
+
+    digest = hashlib.sha256(f"{losslab.__version__} {limits.timeout} {limits.memory_mb}".encode())
+    package = Path(losslab.__file__).parent
+    files = [package / f"{name}.py" for name in _ENGINE_MODULES]
+    if exercise in suite_modules():
+        files.append(package / "exercises" / "suites" / f"{suite_modules()[exercise]}.py")
+    if extra_tests is not None:
+        files += sorted(extra_tests.glob("*.py")) if extra_tests.is_dir() else [extra_tests]
+    for file in files:
+        digest.update(file.read_bytes() if file.is_file() else b"-")
+    for check_ in checks:
+        digest.update(f"{check_.target}|{check_.name}|{check_.points}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def find_submission(learner_dir: Path, exercise: str) -> tuple[Path | None, str]:
+    """The learner's notebook for ``exercise``: exact name, else the one file starting ``NN_``."""
+    exact = learner_dir / f"{exercise}.ipynb"
+    if exact.is_symlink():
+        return None, f"`{exact.name}` is a symbolic link: hand in the notebook file itself"
+    if exact.is_file():
+        return exact, ""
+    prefix = exercise.split("_", 1)[0] + "_"
+    candidates = sorted(p for p in learner_dir.glob(f"{prefix}*.ipynb") if p.is_file() and not p.is_symlink())
+    if len(candidates) == 1:
+        return candidates[0], f"graded `{candidates[0].name}` (expected the name `{exact.name}`)"
+    if len(candidates) > 1:
+        names = ", ".join(f"`{p.name}`" for p in candidates)
+        return None, f"several notebooks could be this exercise ({names}); hand in one named `{exact.name}`"
+    return None, f"not handed in: no `{exact.name}`"
+
+
+def _grade_from(
+    learner: str, exercise: str, checks: Sequence[Check], results, problems, **info
+) -> ExerciseGrade:
+    tests = [
+        TestOutcome(
+            r.check.target, r.check.name, r.check.points if r.passed else 0, r.check.points, r.message
+        )
+        for r in results
+    ]
+    return ExerciseGrade(
+        learner,
+        exercise,
+        sum(t.points for t in tests),
+        sum(c.points for c in checks),
+        tests,
+        list(problems),
+        **info,
+    )
+
+
+def _missing(learner: str, exercise: str, checks: Sequence[Check], why: str) -> ExerciseGrade:
+    tests = [TestOutcome(c.target, c.name, 0, c.points, "not run: no notebook") for c in checks]
+    return ExerciseGrade(learner, exercise, 0, sum(c.points for c in checks), tests, [why])
+
+
+def grade_one(
+    path: Path,
+    exercise: str,
+    checks: Sequence[Check],
+    learner: str = "",
+    limits: Limits = _DEFAULT_LIMITS,
+    protected: Sequence[str | Path] = (),
+    fingerprint: str = "",
+    note: str = "",
+) -> ExerciseGrade:
+    """Grade one notebook file against ``checks`` (learner code confined, see :mod:`losslab.grading.sandbox`)."""
+    data = path.read_bytes()
+    started = time.monotonic()
+    outcome = grade_notebook(path, checks, limits, [str(p) for p in protected])
+    problems = ([note] if note else []) + outcome.problems
+    return _grade_from(
+        learner,
+        exercise,
+        checks,
+        outcome.results,
+        problems,
+        submission=path.name,
+        submission_sha256=hashlib.sha256(data).hexdigest(),
+        fingerprint=fingerprint,
+        seconds=round(time.monotonic() - started, 2),
+        confinement=outcome.confinement,
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_grade_sheet(path: Path, grades: Sequence[ExerciseGrade]) -> None:
+    """``learner,exercise,points,max_points``, sorted by learner then exercise."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["learner", "exercise", "points", "max_points"])
+    for g in sorted(grades, key=lambda g: (g.learner, g.exercise)):
+        writer.writerow([g.learner, g.exercise, g.points, g.max_points])
+    _write_atomically(path, buffer.getvalue())
+
+
+def _one_line(text: str, limit: int = 1500) -> str:
+    text = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)[:limit]
+    return text.strip().replace("\n", "\n  ")
+
+
+def _exercise_markdown(grade: ExerciseGrade, heading: str = "##") -> list[str]:
+    lines = [f"{heading} {grade.exercise}: {grade.points} / {grade.max_points} points", ""]
+    if grade.submission is None:
+        reason = "; ".join(grade.problems) or "not handed in"
+        return lines + [f"{_one_line(reason)} ({len(grade.tests)} tests not run).", ""]
+    if grade.submission:
+        lines += [f"Graded from `{grade.submission}`.", ""]
+    if grade.problems:
+        lines += ["While running your notebook:", ""]
+        lines += [f"- {_one_line(p)}" for p in grade.problems]
+        lines.append("")
+    lines += ["| | test | points |", "|---|---|---|"]
+    for t in grade.tests:
+        mark = "✔" if t.points == t.max_points else "✘"
+        lines.append(f"| {mark} | `{t.target}`: {t.name} | {t.points} / {t.max_points} |")
+    failed = [t for t in grade.tests if t.points < t.max_points]
+    not_run = [t for t in failed if t.message.startswith("not run")]
+    failed = [t for t in failed if not t.message.startswith("not run")]
+    if failed or not_run:
+        lines += ["", "What went wrong:", ""]
+        lines += [f"- **`{t.target}`: {t.name}**: {_one_line(t.message)}" for t in failed]
+        for message in dict.fromkeys(t.message for t in not_run):
+            count = sum(t.message == message for t in not_run)
+            lines.append(f"- {count} test{'s' if count > 1 else ''} {_one_line(message)}")
+    lines.append("")
+    return lines
+
+
+def feedback_markdown(learner: str, grades: Sequence[ExerciseGrade]) -> str:
+    """A learner's feedback: total, a line per exercise, then each exercise's tests and failures."""
+    grades = sorted(grades, key=lambda g: g.exercise)
+    total, best = sum(g.points for g in grades), sum(g.max_points for g in grades)
+    lines = [f"# Loss Lab feedback: {learner}", "", f"**Total: {total} / {best} points**", ""]
+    lines += ["| exercise | points |", "|---|---|"]
+    lines += [f"| {g.exercise} | {g.points} / {g.max_points} |" for g in grades]
+    lines.append("")
+    for grade in grades:
+        lines += _exercise_markdown(grade)
+    return "\n".join(lines)
+
+
+def _learners(submissions: Path, out: Path) -> list[Path]:
+    """Learners' folders: not hidden, not symbolic links (which could point at the solutions), not OUT."""
+    if not submissions.is_dir():
+        raise NotADirectoryError(f"{submissions}: not a folder of learners' folders")
+    return sorted(
+        p
+        for p in submissions.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_")) and p.resolve() != out
+    )
+
+
+def grade_class(
+    submissions: str | Path,
+    out: str | Path,
+    extra_tests: str | Path | None = None,
+    jobs: int = 2,
+    limits: Limits = _DEFAULT_LIMITS,
+    regrade: bool = False,
+    log: Callable[[str], None] = print,
+) -> list[ExerciseGrade]:
+    """Grade every learner's folder in ``submissions``; write the sheet and feedback into ``out``."""
+    submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    extra = Path(extra_tests).resolve() if extra_tests is not None else None
+    suites = exercise_suites(extra)
+    protected = [submissions, out] + ([extra] if extra else [])
+    learners = _learners(submissions, out)
+    grades: dict[tuple[str, str], ExerciseGrade] = {}
+    todo = []
+    for learner_dir in learners:
+        for exercise, checks in suites.items():
+            key = (learner_dir.name, exercise)
+            path, note = find_submission(learner_dir, exercise)
+            if path is None:
+                grades[key] = _missing(learner_dir.name, exercise, checks, note)
+                continue
+            fingerprint = _fingerprint(exercise, checks, extra, limits)
+            cached = out / "results" / learner_dir.name / f"{exercise}.json"
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            if cached.is_file() and not regrade:
+                try:
+                    old = ExerciseGrade.from_json(json.loads(cached.read_text(encoding="utf-8")))
+                    if old.fingerprint == fingerprint and old.submission_sha256 == sha:
+                        grades[key] = old
+                        continue
+                except (ValueError, TypeError, KeyError):
+                    pass
+            todo.append((learner_dir.name, exercise, checks, path, note, fingerprint))
+    log(f"grading {len(learners)} learners x {len(suites)} exercises: {len(todo)} notebooks to run")
+
+    def save(grade: ExerciseGrade) -> None:
+        grades[(grade.learner, grade.exercise)] = grade
+        result = out / "results" / grade.learner / f"{grade.exercise}.json"
+        _write_atomically(result, json.dumps(grade.to_json(), indent=1))
+        write_grade_sheet(out / "grades.csv", list(grades.values()))
+        mine = [g for (learner, _), g in grades.items() if learner == grade.learner]
+        _write_atomically(out / "feedback" / f"{grade.learner}.md", feedback_markdown(grade.learner, mine))
+
+    write_grade_sheet(out / "grades.csv", list(grades.values()))
+    for learner_dir in learners:
+        mine = [g for (learner, _), g in grades.items() if learner == learner_dir.name]
+        _write_atomically(
+            out / "feedback" / f"{learner_dir.name}.md", feedback_markdown(learner_dir.name, mine)
+        )
+    if todo:
+        start_fork_server()
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        started = time.monotonic()
+        futures = {
+            pool.submit(grade_one, path, exercise, checks, learner, limits, protected, fingerprint, note): (
+                learner,
+                exercise,
+            )
+            for learner, exercise, checks, path, note, fingerprint in todo
+        }
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                grade = future.result()
+                save(grade)
+                weak = [k for k, v in grade.confinement.items() if not v]
+                if done == 1 and weak:
+                    log(f"warning: this system does not allow the sandbox's {', '.join(weak)} limits")
+                elapsed = time.monotonic() - started
+                log(
+                    f"[{done}/{len(todo)}] {grade.learner} {grade.exercise}: "
+                    f"{grade.points} / {grade.max_points} ({elapsed:.0f} s)"
+                )
+        except KeyboardInterrupt:
+            for future in futures:
+                future.cancel()
+            stop_all_workers()
+            log("interrupted: what was graded is saved; run the same command again to resume")
+            raise
+    return sorted(grades.values(), key=lambda g: (g.learner, g.exercise))
+
+
+def _exercise_of(path: Path, exercises: Sequence[str]) -> str | None:
+    if path.stem in exercises:
+        return path.stem
+    prefix = path.name.split("_", 1)[0]
+    matches = [e for e in exercises if e.split("_", 1)[0] == prefix]
+    return matches[0] if len(matches) == 1 else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="losslab grade",
+        description="Grade a whole class (a grade sheet and feedback per learner), or one notebook.",
+    )
+    add = parser.add_argument
+    add("submissions", type=Path, metavar="SUBMISSIONS", help="folder of learners' folders, or one notebook")
+    add("--out", type=Path, metavar="OUT", help="where grades.csv and feedback/ go")
+    add("--tests", type=Path, metavar="EXTRA", help="private tests: a .py file or folder (EXERCISE, CHECKS)")
+    add("--jobs", type=int, metavar="N", default=min(2, os.cpu_count() or 1), help="notebooks at a time")
+    add("--timeout", type=float, metavar="SECONDS", default=60.0, help="for the graded cells, and per test")
+    add("--memory", type=int, metavar="MB", default=2048, help="memory the learner's code may use")
+    add("--regrade", action="store_true", help="ignore results saved by an earlier run")
+    args = parser.parse_args(argv)
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory)
+    if args.submissions.is_file():
+        suites = exercise_suites(args.tests)
+        exercise = _exercise_of(args.submissions, list(suites))
+        if exercise is None:
+            parser.error(f"{args.submissions.name}: not one of the graded exercises ({', '.join(suites)})")
+        start_fork_server()
+        extra = [args.tests.resolve()] if args.tests else []
+        grade = grade_one(
+            args.submissions.resolve(), exercise, suites[exercise], limits=limits, protected=extra
+        )
+        print("\n".join(_exercise_markdown(grade, heading="#")))
+        return 0
+    if args.out is None:
+        parser.error("grading a folder of learners needs --out OUT")
+    try:
+        grades = grade_class(args.submissions, args.out, args.tests, args.jobs, limits, args.regrade, print)
+    except KeyboardInterrupt:
+        return 130
+    total = sum(g.points for g in grades)
+    print(
+        f"wrote {args.out / 'grades.csv'} ({len(grades)} rows, {total} points) and {args.out / 'feedback'}/"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

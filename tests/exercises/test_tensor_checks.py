@@ -1,0 +1,131 @@
+"""tensor_checks: the assertions behind the loss suites raise Mistakes that say what is wrong."""
+
+import numpy as np
+import pytest
+
+from losslab.exercises.checks import Mistake
+from losslab.exercises.tensor_checks import (
+    call,
+    expect_dtype,
+    expect_finite,
+    expect_from_scratch,
+    expect_gradient,
+    expect_reference,
+    expect_tensor,
+    is_close,
+    names_used,
+    relative_error,
+    tape_gradient_of,
+)
+
+
+def test_call_passes_results_and_not_implemented():
+    assert call(lambda a, b=0: a + b, 1, b=2, what="f") == 3
+
+    def stub():
+        raise NotImplementedError
+
+    with pytest.raises(NotImplementedError):
+        call(stub, what="stub")
+    with pytest.raises(Mistake, match=r"f\(\[\]\) raised ZeroDivisionError"):
+        call(lambda: 1 / 0, what="f([])")
+
+
+def test_expect_tensor(tf):
+    t = tf.constant([1.0])
+    assert expect_tensor(t, "f") is t
+    with pytest.raises(Mistake, match="forget `return`"):
+        expect_tensor(None, "f")
+    with pytest.raises(Mistake, match="ndarray, not a tf.Tensor"):
+        expect_tensor(np.zeros(2), "f")
+
+
+def test_expect_dtype(tf):
+    expect_dtype(tf.zeros(2, tf.float64), np.float64, "f")
+    with pytest.raises(Mistake, match="float32, expected float64"):
+        expect_dtype(tf.zeros(2), np.float64, "f")
+
+
+def test_expect_finite_names_the_cause():
+    np.testing.assert_array_equal(expect_finite([1.0, 2.0], "loss", "why"), [1.0, 2.0])
+    with pytest.raises(Mistake, match=r"loss is inf at index \(1,\): log of 0"):
+        expect_finite([0.0, np.inf], "loss", "log of 0")
+
+
+def test_relative_error_and_is_close():
+    assert relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert relative_error([1.0 + 1e-6], [1.0]) == pytest.approx(1e-6)
+    assert relative_error([1e-9], [0.0]) == pytest.approx(1e-9 / 0.1)  # tiny values: absolute scale
+    assert is_close([1.0], [1.0 + 5e-7])
+    assert not is_close([1.0], [1.0 + 5e-6])
+    assert not is_close([1.0, 2.0], [1.0])
+    assert not is_close([np.nan], [np.nan])
+
+
+def test_expect_reference_messages():
+    expect_reference([1.0, 2.0], [1.0, 2.0], "f")
+    with pytest.raises(Mistake, match=r"shape \(2,\), expected \(3,\)"):
+        expect_reference([1.0, 2.0], [1.0, 2.0, 3.0], "f")
+    with pytest.raises(Mistake, match=r"at index \(1,\): got 3, expected 2"):
+        expect_reference([1.0, 3.0], [1.0, 2.0], "f")
+    with pytest.raises(Mistake, match="got nan"):
+        expect_reference([np.nan], [2.0], "f")
+
+
+def test_tape_gradient_of(tf):
+    np.testing.assert_allclose(tape_gradient_of(lambda z: z * z, np.array([1.0, 3.0]), "sq"), [2.0, 6.0])
+    with pytest.raises(Mistake, match="no gradient"):
+        tape_gradient_of(lambda z: tf.constant(np.asarray(z) * 2), np.array([1.0]), "np")
+
+
+def test_expect_gradient(tf):
+    assert expect_gradient(lambda z: tf.sin(z), [0.3, 1.0], "sin") < 1e-6
+
+    @tf.custom_gradient
+    def wrong(z):
+        return z * z, lambda up: up * z
+
+    with pytest.raises(Mistake, match="does not match finite differences.*try this"):
+        expect_gradient(wrong, [1.0, 2.0], "wrong", "try this")
+    with pytest.raises(Mistake, match="NaN"):
+        expect_gradient(lambda z: 1.0 / (1.0 + tf.exp(-z)), [-1e4], "naive sigmoid")
+    with pytest.raises(Mistake, match="gradient of np"):
+        expect_gradient(lambda z: tf.constant(np.asarray(z)), [1.0], "np")
+
+
+def test_names_used_tells_attributes_from_globals(tf):
+    def wrapper(x):
+        return tf.nn.softmax(x)
+
+    def own(x):
+        def inner(z):
+            return tf.exp(z)
+
+        return softmax(inner(x))  # noqa: F821 - a learner's own global function
+
+    attributes, globals_ = names_used(wrapper)
+    assert {"nn", "softmax"} <= attributes and "tf" in globals_
+    attributes, globals_ = names_used(own)
+    assert "softmax" in globals_ and "softmax" not in attributes
+    assert "exp" in attributes  # nested functions are scanned too
+    assert names_used(len) == (set(), set())  # builtins have no bytecode
+
+
+def test_expect_from_scratch(tf):
+    import keras
+
+    def by_hand(x):
+        e = tf.exp(x)
+        return e / tf.reduce_sum(e)
+
+    def wrapper(x):
+        return tf.math.reduce_logsumexp(x)
+
+    def with_keras(x):
+        return keras.ops.exp(x)
+
+    expect_from_scratch(by_hand, {"softmax", "reduce_logsumexp"}, "softmax")
+    with pytest.raises(Mistake, match="library's `reduce_logsumexp`"):
+        expect_from_scratch(wrapper, {"softmax", "reduce_logsumexp"}, "log_softmax")
+    with pytest.raises(Mistake, match="`keras`"):
+        expect_from_scratch(with_keras, set(), "f")
