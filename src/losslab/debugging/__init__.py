@@ -1,7 +1,9 @@
 """Debugging aids: finite-difference gradient checks, loss diagnostics, and real bugs kept as specimens.
 
 Modules: :mod:`~losslab.debugging.gradcheck` (finite differences vs GradientTape),
-:mod:`~losslab.debugging.diagnostics` (checks that find a broken loss or model),
+:mod:`~losslab.debugging.diagnostics` (checks that find a broken loss or model; with
+:mod:`~losslab.debugging.wiring` for model-to-loss wiring and :mod:`~losslab.debugging.verdict`
+for what they return),
 :mod:`~losslab.debugging.bug_bank` (the lessons' buggy losses and models).
 
 May import: :mod:`losslab.environment`, :mod:`losslab.data`, :mod:`losslab.modeling`.

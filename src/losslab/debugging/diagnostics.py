@@ -29,11 +29,17 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from losslab.debugging.gradcheck import gradient_check
+from losslab.debugging.verdict import LN2, Verdict, _array, _fmt, _predict, _scalar_loss, _targets
+from losslab.debugging.wiring import (
+    check_compiled_metrics,
+    check_logits_vs_probabilities,
+    final_activation,
+    loss_expects_logits,
+)
 from losslab.environment.runtime import import_tensorflow_quietly
 
 __all__ = [
@@ -47,205 +53,6 @@ __all__ = [
     "loss_expects_logits",
     "overfit_one_batch",
 ]
-
-LN2 = math.log(2.0)
-DOUBLE_SIGMOID_RANGE = (0.5, 1 / (1 + math.exp(-1.0)))  # sigmoid of a probability: [0.5, 0.731]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of one diagnostic.
-
-    Attributes:
-        name: what was checked ("initial loss").
-        ok: True when nothing suspicious was found.
-        message: one or two sentences: what was measured and what it means.
-        details: the measured numbers (floats, strings), for plots and tests.
-    """
-
-    name: str
-    ok: bool
-    message: str
-    details: dict = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return f"{'✔' if self.ok else '✘'} {self.name}: {self.message}"
-
-    def _repr_pretty_(self, printer, cycle):  # IPython shows the readable line
-        printer.text(str(self))
-
-
-def _array(value, what: str) -> np.ndarray:
-    arr = np.asarray(value.numpy() if hasattr(value, "numpy") else value, dtype=np.float64)
-    if arr.ndim != 2:
-        raise ValueError(f"{what} must be 2-D (examples, labels), got shape {arr.shape}")
-    return arr
-
-
-def _targets(y) -> np.ndarray:
-    y = _array(y, "y")
-    if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError("y must hold 0/1 labels (multi-hot or one-hot); got other values")
-    return y
-
-
-def _scalar_loss(loss: Callable, y, outputs) -> float:
-    tf, _ = import_tensorflow_quietly()
-    value = loss(tf.constant(y, tf.float32), tf.constant(outputs, tf.float32))
-    return float(tf.reduce_mean(tf.cast(value, tf.float64)))
-
-
-def _predict(model, x) -> np.ndarray:
-    out = model(np.asarray(x, dtype=np.float32), training=False)
-    return _array(out, "the model's output")
-
-
-def _fmt(v: float) -> str:
-    return f"{v:.4g}"
-
-
-# --- what does the model output, what does the loss expect -------------------
-
-
-def final_activation(model) -> str | None:
-    """The activation at the end of a Keras model (``"sigmoid"``, ``"softmax"``, ...), or None if linear.
-
-    Read from the structure: the activation of the last layer (a ``Dense``/``Conv``
-    with ``activation=...``, or an ``Activation`` layer), skipping shape-only
-    layers such as ``Reshape`` and ``Flatten``.
-    """
-    layers = list(getattr(model, "layers", []))
-    for layer in reversed(layers):
-        kind = type(layer).__name__
-        if kind in ("Reshape", "Flatten", "InputLayer", "Dropout", "Identity"):
-            continue
-        activation = getattr(layer, "activation", None)
-        if activation is None:
-            return None
-        name = getattr(activation, "__name__", str(activation))
-        return None if name == "linear" else name
-    return None
-
-
-def loss_expects_logits(loss: Callable) -> bool:
-    """Probe ``loss`` numerically: True if it treats its input as logits, False for probabilities.
-
-    With targets [1, 0], a logits loss (sigmoid or softmax) gives ln 2 at inputs
-    [0, 0] and several times more at [-2, 2]; a probability loss gives about 8-16
-    at [0, 0] (a clipped log 0) and an absurd or non-finite value at [-2, 2].
-    Works for any callable, on any backend.
-    """
-    y = np.array([[1.0, 0.0]], np.float32)
-    at_zero = _scalar_loss(loss, y, np.zeros((1, 2), np.float32))
-    at_minus_two = _scalar_loss(loss, y, np.array([[-2.0, 2.0]], np.float32))
-    looks_like_logits = abs(at_zero - LN2) < 0.05 or abs(at_zero - 2 * LN2) < 0.05
-    return bool(looks_like_logits and np.isfinite(at_minus_two) and 1.5 < at_minus_two / max(at_zero, 1e-12))
-
-
-def check_logits_vs_probabilities(model, x, loss: Callable) -> Verdict:
-    """Does ``loss`` receive what it expects? Catches the activation applied twice and the missing one.
-
-    The model's outputs count as probabilities if its last layer applies sigmoid or
-    softmax (structure) or if every output lies in [0, 1] (range, for models whose
-    structure cannot be read). The loss's expectation comes from :func:`loss_expects_logits`.
-    """
-    outputs = _predict(model, x)
-    activation = final_activation(model)
-    lo, hi = float(outputs.min()), float(outputs.max())
-    in_unit = lo >= 0.0 and hi <= 1.0
-    outputs_probs = activation in ("sigmoid", "softmax") or in_unit
-    expects_logits = loss_expects_logits(loss)
-    details = {
-        "final_activation": activation or "linear",
-        "output_min": lo,
-        "output_max": hi,
-        "loss_expects_logits": expects_logits,
-    }
-    how = (
-        f"last layer applies {activation}" if activation else f"every output lies in [{_fmt(lo)}, {_fmt(hi)}]"
-    )
-    if outputs.shape[1] == 1 and (activation == "softmax" or np.allclose(outputs, 1.0)):
-        return Verdict(
-            "logits vs probabilities",
-            False,
-            "softmax over a single output unit is always exactly 1.0, whatever the input: use one unit "
-            "with a sigmoid (or logits and from_logits=True) for a yes/no label",
-            details,
-        )
-    if outputs_probs and expects_logits:
-        return Verdict(
-            "logits vs probabilities",
-            False,
-            f"the model outputs probabilities ({how}) but the loss applies sigmoid/softmax itself: the "
-            f"activation runs twice, so the loss sees sigmoid(p) in [0.5, 0.731] and cannot get below "
-            f"0.313 (label 1) / 0.693 (label 0). Remove the final activation (output logits) or use "
-            f"from_logits=False.",
-            details,
-        )
-    if not outputs_probs and not expects_logits:
-        return Verdict(
-            "logits vs probabilities",
-            False,
-            f"the model outputs logits (range [{_fmt(lo)}, {_fmt(hi)}]) but the loss expects "
-            f"probabilities: it clips them to [1e-7, 1 - 1e-7], which hides the missing sigmoid and "
-            f"kills the gradient outside that band. Use from_logits=True.",
-            details,
-        )
-    what = "probabilities into a probability loss" if outputs_probs else "logits into a logits loss"
-    return Verdict(
-        "logits vs probabilities", True, f"{what} ({how if outputs_probs else 'linear output'})", details
-    )
-
-
-# --- metrics ---------------------------------------------------------------------
-
-
-def check_compiled_metrics(model, y) -> Verdict:
-    """Do the metrics a model was compiled with mean what their names suggest for targets ``y``?
-
-    Flags ``CategoricalAccuracy`` / ``TopKCategoricalAccuracy`` (what ``metrics=['accuracy']``
-    becomes for a ``(batch, K)`` output: argmax vs argmax) on rows that are not one-hot, an
-    ``F1Score`` without a threshold (argmax too), and ``BinaryAccuracy`` on sparse labels
-    (predicting nothing would already score ``1 - base rate``). Call it after the model has
-    been evaluated or fitted once (Keras builds string metrics lazily).
-    """
-    y = _targets(y)
-    found = []
-    for metric in getattr(model, "metrics", []):
-        found.extend(getattr(metric, "metrics", []) or [])
-    names = [type(m).__name__ for m in found]
-    details = {"metrics": names}
-    if not found:
-        return Verdict(
-            "compiled metrics",
-            True,
-            "no metrics compiled (or not built yet: evaluate once first); use scikit-learn on predictions",
-            details,
-        )
-    multi_label = bool((y.sum(axis=1) != 1).any())
-    problems = []
-    for metric, name in zip(found, names, strict=True):
-        if multi_label and name in (
-            "CategoricalAccuracy",
-            "TopKCategoricalAccuracy",
-            "SparseCategoricalAccuracy",
-        ):
-            problems.append(
-                f"{metric.name!r} is {name}: it compares argmaxes, so a prediction that misses a label can "
-                f"count as correct (metrics=['accuracy'] resolves to it); use BinaryAccuracy, F1, mAP"
-            )
-        if multi_label and name == "F1Score" and getattr(metric, "threshold", None) is None:
-            problems.append(
-                f"{metric.name!r} is F1Score without a threshold: it takes the argmax of each row"
-            )
-        if name == "BinaryAccuracy" and y.mean() < 0.2:
-            problems.append(
-                f"{metric.name!r} is BinaryAccuracy on sparse labels (base rate {_fmt(y.mean())}): predicting "
-                f"nothing already scores {_fmt(1 - y.mean())}; report F1 or mAP as well"
-            )
-    if problems:
-        return Verdict("compiled metrics", False, "; ".join(problems), details)
-    return Verdict("compiled metrics", True, f"{', '.join(names)} suit these targets", details)
 
 
 # --- initial loss --------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The grader: ``losslab grade`` runs every learner's notebook in a sandbox and writes grades and feedback.
 
-Modules: :mod:`~losslab.grading.command` (the command, grade sheet and feedback),
+Modules: :mod:`~losslab.grading.command` (the command: find, grade and resume a class),
+:mod:`~losslab.grading.results` (what is recorded: grades, the grade sheet, feedback pages),
 :mod:`~losslab.grading.sandbox` (one notebook's graded cells against its checks),
 :mod:`~losslab.grading.worker_processes` (starting, limiting and stopping workers),
 :mod:`~losslab.grading.worker` (the process that runs learner code),

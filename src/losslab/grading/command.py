@@ -25,21 +25,26 @@ tests given with ``--tests`` (a ``.py`` file, or a folder of them, each defining
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import importlib.util
-import io
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import losslab
 from losslab.exercises.checks import Check
+from losslab.grading.results import (
+    ExerciseGrade,
+    TestOutcome,
+    exercise_markdown,
+    feedback_markdown,
+    write_atomically,
+    write_grade_sheet,
+)
 from losslab.grading.sandbox import Limits, grade_notebook, start_fork_server, stop_all_workers
 
 __all__ = [
@@ -55,56 +60,20 @@ __all__ = [
     "write_grade_sheet",
 ]
 
-_RESULT_FORMAT = 1
 _DEFAULT_LIMITS = Limits()
 _ENGINE_MODULES = (  # files of the package that decide a grade, relative to src/losslab/
     "exercises/checks",
     "exercises/tensor_checks",
+    "exercises/from_scratch",
     "debugging/gradcheck",
     "grading/wire",
     "grading/sandbox",
     "grading/worker",
     "grading/worker_processes",
     "grading/remote_objects",
+    "grading/results",
     "grading/command",
 )
-
-
-@dataclass
-class TestOutcome:
-    """One test of one notebook: what it tests, its points, and why it failed."""
-
-    target: str
-    name: str
-    points: int
-    max_points: int
-    message: str = ""
-
-
-@dataclass
-class ExerciseGrade:
-    """The grade of one learner on one exercise, with everything the feedback shows."""
-
-    learner: str
-    exercise: str
-    points: int
-    max_points: int
-    tests: list[TestOutcome]
-    problems: list[str] = field(default_factory=list)
-    submission: str | None = None
-    submission_sha256: str | None = None
-    fingerprint: str = ""
-    seconds: float = 0.0
-    confinement: dict[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return {"format": _RESULT_FORMAT, **asdict(self)}
-
-    @classmethod
-    def from_json(cls, data: dict) -> ExerciseGrade:
-        fields = {k: v for k, v in data.items() if k != "format"}
-        fields["tests"] = [TestOutcome(**t) for t in fields["tests"]]
-        return cls(**fields)
 
 
 def load_extra_tests(path: str | Path) -> dict[str, list[Check]]:
@@ -146,7 +115,8 @@ def _fingerprint(exercise: str, checks: Sequence[Check], extra_tests: Path | Non
     package = Path(losslab.__file__).parent
     files = [package / f"{name}.py" for name in _ENGINE_MODULES]
     if exercise in suite_modules():
-        files.append(package / "exercises" / "suites" / f"{suite_modules()[exercise]}.py")
+        suite = package / "exercises" / "suites" / suite_modules()[exercise]
+        files += sorted(suite.rglob("*.py")) if suite.is_dir() else [suite.with_suffix(".py")]
     if extra_tests is not None:
         files += sorted(extra_tests.glob("*.py")) if extra_tests.is_dir() else [extra_tests]
     for file in files:
@@ -227,69 +197,6 @@ def grade_one(
     )
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def write_grade_sheet(path: Path, grades: Sequence[ExerciseGrade]) -> None:
-    """``learner,exercise,points,max_points``, sorted by learner then exercise."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["learner", "exercise", "points", "max_points"])
-    for g in sorted(grades, key=lambda g: (g.learner, g.exercise)):
-        writer.writerow([g.learner, g.exercise, g.points, g.max_points])
-    _write_atomically(path, buffer.getvalue())
-
-
-def _one_line(text: str, limit: int = 1500) -> str:
-    text = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)[:limit]
-    return text.strip().replace("\n", "\n  ")
-
-
-def _exercise_markdown(grade: ExerciseGrade, heading: str = "##") -> list[str]:
-    lines = [f"{heading} {grade.exercise}: {grade.points} / {grade.max_points} points", ""]
-    if grade.submission is None:
-        reason = "; ".join(grade.problems) or "not handed in"
-        return lines + [f"{_one_line(reason)} ({len(grade.tests)} tests not run).", ""]
-    if grade.submission:
-        lines += [f"Graded from `{grade.submission}`.", ""]
-    if grade.problems:
-        lines += ["While running your notebook:", ""]
-        lines += [f"- {_one_line(p)}" for p in grade.problems]
-        lines.append("")
-    lines += ["| | test | points |", "|---|---|---|"]
-    for t in grade.tests:
-        mark = "✔" if t.points == t.max_points else "✘"
-        lines.append(f"| {mark} | `{t.target}`: {t.name} | {t.points} / {t.max_points} |")
-    failed = [t for t in grade.tests if t.points < t.max_points]
-    not_run = [t for t in failed if t.message.startswith("not run")]
-    failed = [t for t in failed if not t.message.startswith("not run")]
-    if failed or not_run:
-        lines += ["", "What went wrong:", ""]
-        lines += [f"- **`{t.target}`: {t.name}**: {_one_line(t.message)}" for t in failed]
-        for message in dict.fromkeys(t.message for t in not_run):
-            count = sum(t.message == message for t in not_run)
-            lines.append(f"- {count} test{'s' if count > 1 else ''} {_one_line(message)}")
-    lines.append("")
-    return lines
-
-
-def feedback_markdown(learner: str, grades: Sequence[ExerciseGrade]) -> str:
-    """A learner's feedback: total, a line per exercise, then each exercise's tests and failures."""
-    grades = sorted(grades, key=lambda g: g.exercise)
-    total, best = sum(g.points for g in grades), sum(g.max_points for g in grades)
-    lines = [f"# Loss Lab feedback: {learner}", "", f"**Total: {total} / {best} points**", ""]
-    lines += ["| exercise | points |", "|---|---|"]
-    lines += [f"| {g.exercise} | {g.points} / {g.max_points} |" for g in grades]
-    lines.append("")
-    for grade in grades:
-        lines += _exercise_markdown(grade)
-    return "\n".join(lines)
-
-
 def _learners(submissions: Path, out: Path) -> list[Path]:
     """Learners' folders: not hidden, not symbolic links (which could point at the solutions), not OUT."""
     if not submissions.is_dir():
@@ -342,15 +249,15 @@ def grade_class(
     def save(grade: ExerciseGrade) -> None:
         grades[(grade.learner, grade.exercise)] = grade
         result = out / "results" / grade.learner / f"{grade.exercise}.json"
-        _write_atomically(result, json.dumps(grade.to_json(), indent=1))
+        write_atomically(result, json.dumps(grade.to_json(), indent=1))
         write_grade_sheet(out / "grades.csv", list(grades.values()))
         mine = [g for (learner, _), g in grades.items() if learner == grade.learner]
-        _write_atomically(out / "feedback" / f"{grade.learner}.md", feedback_markdown(grade.learner, mine))
+        write_atomically(out / "feedback" / f"{grade.learner}.md", feedback_markdown(grade.learner, mine))
 
     write_grade_sheet(out / "grades.csv", list(grades.values()))
     for learner_dir in learners:
         mine = [g for (learner, _), g in grades.items() if learner == learner_dir.name]
-        _write_atomically(
+        write_atomically(
             out / "feedback" / f"{learner_dir.name}.md", feedback_markdown(learner_dir.name, mine)
         )
     if todo:
@@ -418,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         grade = grade_one(
             args.submissions.resolve(), exercise, suites[exercise], limits=limits, protected=extra
         )
-        print("\n".join(_exercise_markdown(grade, heading="#")))
+        print("\n".join(exercise_markdown(grade, heading="#")))
         return 0
     if args.out is None:
         parser.error("grading a folder of learners needs --out OUT")

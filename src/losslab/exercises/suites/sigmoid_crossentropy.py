@@ -18,11 +18,11 @@ from __future__ import annotations
 import numpy as np
 
 from losslab.exercises.checks import Check, Mistake, as_array
+from losslab.exercises.from_scratch import from_scratch_checks
 from losslab.exercises.tensor_checks import (
     call,
     expect_dtype,
     expect_finite,
-    expect_from_scratch,
     expect_gradient,
     expect_reference,
     expect_tensor,
@@ -64,17 +64,6 @@ _SAMPLE_CALLS = {
     "binary_crossentropy": lambda fn: fn([[1.0, 0.0]], [[1.0, -2.0]]),
     "binary_crossentropy_from_probs": lambda fn: fn([[1.0, 0.0]], [[0.7, 0.2]]),
 }
-
-
-def _from_scratch(target: str):
-    """A check that ``target`` runs and does not wrap the library function it is meant to build."""
-
-    def test(fn):
-        call(_SAMPLE_CALLS[target], fn, what=target)  # an untouched stub fails here
-        expect_from_scratch(fn, LIBRARY_VERSIONS, target)
-
-    test.__name__ = f"_{target}_from_scratch"
-    return test
 
 
 def _tf():
@@ -378,7 +367,5 @@ CHECKS = [
         points=2,
         self_check=False,
     ),
-] + [
-    Check(target, "built from basic ops, not the library version", _from_scratch(target), self_check=False)
-    for target in _SAMPLE_CALLS
+    *from_scratch_checks(_SAMPLE_CALLS, LIBRARY_VERSIONS),
 ]
