@@ -60,12 +60,13 @@ def _scores(scores, what: str = "scores") -> np.ndarray:
     return scores
 
 
-def _labels(y, shape: tuple[int, ...]) -> np.ndarray:
-    y = np.asarray(y, dtype=np.float64)
+def _labels(y_true, shape: tuple[int, ...]) -> np.ndarray:
+    """``y_true`` as float64 0/1 labels of the predictions' ``shape``, or an error saying what is wrong."""
+    y = np.asarray(y_true, dtype=np.float64)
     if y.shape != shape:
-        raise ValueError(f"targets have shape {y.shape}, scores have {shape}: they must match")
+        raise ValueError(f"y_true has shape {y.shape} but the predictions have {shape}: they must match")
     if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError("targets must be 0/1 multi-hot labels (got other values)")
+        raise ValueError("y_true must hold 0/1 multi-hot labels (got other values)")
     return y
 
 
@@ -178,15 +179,6 @@ def _probs(probs, what: str = "probs") -> np.ndarray:
     return p
 
 
-def _y_true(y_true, shape: tuple[int, ...]) -> np.ndarray:
-    y = np.asarray(y_true, dtype=np.float64)
-    if y.shape != shape:
-        raise ValueError(f"y_true has shape {y.shape} but the predictions have {shape}: they must match")
-    if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError("y_true must hold 0/1 multi-hot labels")
-    return y
-
-
 def apply_thresholds(probs, thresholds=0.5) -> np.ndarray:
     """1 where ``probs >= threshold``: a scalar for all labels or a ``(K,)`` array, one per label."""
     p = _probs(probs)
@@ -221,7 +213,7 @@ def multilabel_scores(y_true, y_pred, probs=None) -> dict[str, float]:
     pred = np.asarray(y_pred, dtype=np.float64)
     if pred.ndim != 2 or not np.isin(pred, (0.0, 1.0)).all():
         raise ValueError("y_pred must be 2-D 0/1 decisions: threshold the probabilities first")
-    y = _y_true(y_true, pred.shape)
+    y = _labels(y_true, pred.shape)
     scores = {
         "subset_accuracy": float(accuracy_score(y, pred)),
         "hamming_loss": float(hamming_loss(y, pred)),
@@ -230,7 +222,7 @@ def multilabel_scores(y_true, y_pred, probs=None) -> dict[str, float]:
     }
     if probs is not None:
         p = _probs(probs)
-        _y_true(y_true, p.shape)
+        _labels(y_true, p.shape)
         scores["mAP"] = mean_average_precision(y, p)
     return scores
 
@@ -241,7 +233,7 @@ def threshold_sweep(y_true, probs, thresholds=DEFAULT_GRID) -> dict[str, np.ndar
     Returns ``{"threshold": (T,), "micro_f1": (T,), ...}`` float64 arrays.
     """
     p = _probs(probs)
-    y = _y_true(y_true, p.shape)
+    y = _labels(y_true, p.shape)
     grid = np.asarray(thresholds, dtype=np.float64).reshape(-1)
     rows = [multilabel_scores(y, apply_thresholds(p, t)) for t in grid]
     out = {"threshold": grid}
@@ -279,7 +271,7 @@ def tune_label_thresholds(y_true, probs, grid=DEFAULT_GRID) -> np.ndarray:
     from sklearn.metrics import f1_score
 
     p = _probs(probs)
-    y = _y_true(y_true, p.shape)
+    y = _labels(y_true, p.shape)
     grid = np.asarray(grid, dtype=np.float64).reshape(-1)
     if grid.size == 0 or grid.min() <= 0 or grid.max() >= 1:
         raise ValueError("grid must hold thresholds strictly between 0 and 1")

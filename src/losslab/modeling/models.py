@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from losslab.environment.runtime import import_tensorflow_quietly
 
-__all__ = ["ACTIVATIONS", "build_canvas_cnn", "build_dense_classifier", "probability_model"]
+__all__ = ["ACTIVATIONS", "build_canvas_cnn", "build_dense_classifier", "conv_trunk", "probability_model"]
 
 ACTIVATIONS = ("sigmoid", "softmax")
 CANVAS_SHAPE = (16, 16, 1)
@@ -32,6 +32,29 @@ def _check_positive_ints(values: Sequence[int], what: str) -> tuple[int, ...]:
     if not all(isinstance(v, int) and v > 0 for v in values):
         raise ValueError(f"{what} must be positive integers, got {values!r}")
     return values
+
+
+def conv_trunk(inputs, filters: Sequence[int], dense_units: int):
+    """The canvas CNN's shared body: per ``filters`` entry a 3x3 ReLU ``Conv2D`` and 2x2 max pooling,
+    then ``Flatten`` and, if ``dense_units``, a ReLU ``Dense`` layer named ``"hidden"``.
+
+    Args:
+        inputs: a Keras tensor ``(batch, height, width, channels)``.
+        filters: channels of each conv block (already validated).
+        dense_units: width of the hidden layer, 0 for none.
+
+    Returns:
+        The Keras tensor ``(batch, features)`` the output heads are built on.
+    """
+    _, keras = import_tensorflow_quietly()
+    h = inputs
+    for i, channels in enumerate(filters):
+        h = keras.layers.Conv2D(channels, 3, padding="same", activation="relu", name=f"conv{i + 1}")(h)
+        h = keras.layers.MaxPooling2D(2, name=f"pool{i + 1}")(h)
+    h = keras.layers.Flatten(name="flatten")(h)
+    if dense_units:
+        h = keras.layers.Dense(dense_units, activation="relu", name="hidden")(h)
+    return h
 
 
 def build_canvas_cnn(
@@ -72,13 +95,7 @@ def build_canvas_cnn(
             f"{len(filters)} conv blocks halve a {height}x{width} input to nothing: use fewer filters entries"
         )
     inputs = keras.Input(shape=input_shape, name="canvas")
-    h = inputs
-    for i, channels in enumerate(filters):
-        h = keras.layers.Conv2D(channels, 3, padding="same", activation="relu", name=f"conv{i + 1}")(h)
-        h = keras.layers.MaxPooling2D(2, name=f"pool{i + 1}")(h)
-    h = keras.layers.Flatten(name="flatten")(h)
-    if dense_units:
-        h = keras.layers.Dense(dense_units, activation="relu", name="hidden")(h)
+    h = conv_trunk(inputs, filters, dense_units)
     logits = keras.layers.Dense(num_outputs, name="logits")(h)
     return keras.Model(inputs, logits, name=name)
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from losslab.data.canvases import EMPTY, NUM_DIGITS
 from losslab.environment.runtime import import_tensorflow_quietly
+from losslab.modeling.models import conv_trunk
 
 __all__ = [
     "NUM_QUADRANT_CLASSES",
@@ -59,13 +60,7 @@ def build_quadrant_model(
     _, keras = import_tensorflow_quietly()
     keras.utils.set_random_seed(seed)
     inputs = keras.Input(shape=(16, 16, 1), name="canvas")
-    h = inputs
-    for i, channels in enumerate(filters):
-        h = keras.layers.Conv2D(channels, 3, padding="same", activation="relu", name=f"conv{i + 1}")(h)
-        h = keras.layers.MaxPooling2D(2, name=f"pool{i + 1}")(h)
-    h = keras.layers.Flatten(name="flatten")(h)
-    if dense_units:
-        h = keras.layers.Dense(dense_units, activation="relu", name="hidden")(h)
+    h = conv_trunk(inputs, filters, dense_units)
     outputs = {q: keras.layers.Dense(NUM_QUADRANT_CLASSES, name=q)(h) for q in QUADRANT_NAMES}
     return keras.Model(inputs, outputs, name=name)
 
