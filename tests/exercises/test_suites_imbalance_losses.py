@@ -1,4 +1,4 @@
-"""Suite of exercise 06: the solutions pass every check; typical mistakes fail with the right message."""
+"""Suite of exercise 06: typical mistakes fail with the right message."""
 
 from __future__ import annotations
 
@@ -7,21 +7,10 @@ import pytest
 import tensorflow as tf
 
 from losslab.exercises.checks import run_checks
-from losslab.exercises.nbtools import exec_graded_cells, repo_root
 from losslab.exercises.registry import suite_for_exercise
 from losslab.exercises.suites.imbalance_losses import EXERCISE
 
 SUITE = suite_for_exercise(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def solution():
-    return exec_graded_cells(repo_root() / "solutions" / f"{EXERCISE}.ipynb")
-
-
-def test_solution_passes_every_check(solution):
-    failed = [(r.check.name, r.message) for r in run_checks(SUITE, solution) if not r.passed]
-    assert failed == []
 
 
 def test_every_function_has_self_and_grader_checks():

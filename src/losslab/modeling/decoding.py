@@ -167,11 +167,8 @@ def score_label_sets(y_true, y_pred, scores=None) -> dict[str, float]:
 
 
 def _probs(probs, what: str = "probs") -> np.ndarray:
-    p = np.asarray(probs.numpy() if hasattr(probs, "numpy") else probs, dtype=np.float64)
-    if p.ndim != 2:
-        raise ValueError(f"{what} must be 2-D (examples, labels), got shape {p.shape}")
-    if not np.all(np.isfinite(p)):
-        raise ValueError(f"{what} contain NaN or inf: check the model's outputs first")
+    """``_scores`` that must also be probabilities (in [0, 1])."""
+    p = _scores(probs, what)
     if p.min() < 0 or p.max() > 1:
         raise ValueError(
             f"{what} must lie in [0, 1]: apply the sigmoid (use the probability model), not logits"
