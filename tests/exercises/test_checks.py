@@ -57,12 +57,41 @@ def test_report_lists_each_check_and_a_total():
 def test_check_on_a_correct_function_prints_and_returns(capsys):
     def to_one_hot(labels, num_classes):
         labels = np.asarray(labels)
-        if labels.ndim != 1 or (labels.size and (labels.min() < 0 or labels.max() >= num_classes)):
+        if labels.ndim != 1 or (labels.size and not np.issubdtype(labels.dtype, np.integer)):
+            raise ValueError("bad labels")
+        if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
             raise ValueError("bad labels")
         return np.eye(num_classes, dtype=np.float32)[labels]
 
     check(to_one_hot)
     assert "checks passed" in capsys.readouterr().out
+
+
+def test_partial_credit_earns_its_fraction():
+    from losslab.exercises.checks import Check, PartialCredit, format_report, run_checks
+
+    def three_of_five(obj):
+        raise PartialCredit("3 of 5 tasks right", 3 / 5)
+
+    (result,) = run_checks([Check("f", "five tasks", three_of_five, points=5)], {"f": None})
+    assert not result.passed and result.points == 3 and result.earned == pytest.approx(0.6)
+    assert "(3 of 5 points)" in format_report([result])
+
+
+def test_errors_of_the_learners_code_are_explained():
+    import tensorflow as tf
+
+    from losslab.exercises.checks import Check, run_checks
+
+    def mixes_dtypes(fn):
+        fn()
+
+    def learner():
+        return tf.constant([1.0], tf.float64) + tf.constant([1.0])
+
+    (result,) = run_checks([Check("f", "adds", mixes_dtypes)], {"f": learner})
+    assert "mixes dtypes" in result.message and "tf.cast" in result.message
+    assert "{{" not in result.message and "[Op:" not in result.message
 
 
 def test_check_on_a_wrong_function_raises_a_clean_failure(capsys):

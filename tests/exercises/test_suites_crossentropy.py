@@ -46,7 +46,7 @@ def test_suites_give_more_points_to_hard_checks():
     for exercise in (SOFTMAX, SIGMOID):
         checks = suite_for_exercise(exercise)
         stable = [c for c in checks if "±1e4" in c.name]
-        basic = [c for c in checks if "matches" in c.name and c.self_check]
+        basic = [c for c in checks if "matches" in c.name and "gradient" not in c.name and c.self_check]
         assert stable and basic
         assert min(c.points for c in stable) > max(c.points for c in basic)
 

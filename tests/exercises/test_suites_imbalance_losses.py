@@ -95,7 +95,7 @@ BROKEN = [
     ("weighted_binary_crossentropy", weighted_on_negatives, "pos_weight multiplies the negative term"),
     ("weighted_binary_crossentropy", weighted_averaged, "you reduced"),
     ("weighted_binary_crossentropy", weighted_numpy, "not a tf.Tensor"),
-    ("weighted_binary_crossentropy", weighted_float32, "keep the logits' dtype"),
+    ("weighted_binary_crossentropy", weighted_float32, "compute in the dtype of the input"),
     ("binary_focal_crossentropy", focal_pt_power, "(1 - p_t)**gamma"),
     ("binary_focal_crossentropy", focal_alpha_swapped, "alpha and 1 - alpha are swapped"),
     ("binary_focal_crossentropy", focal_keras_clipped, "saturates near 16"),

@@ -1,4 +1,4 @@
-"""tensor_checks: the assertions behind the loss suites raise Mistakes that say what is wrong."""
+"""tensor_checks: the one family of check helpers raises Mistakes that say what is wrong."""
 
 import numpy as np
 import pytest
@@ -6,6 +6,8 @@ import pytest
 from losslab.exercises.checks import Mistake
 from losslab.exercises.tensor_checks import (
     call,
+    call_loss,
+    charged_elsewhere,
     expect_dtype,
     expect_finite,
     expect_from_scratch,
@@ -13,8 +15,10 @@ from losslab.exercises.tensor_checks import (
     expect_reference,
     expect_tensor,
     is_close,
+    matches_known,
     names_used,
     relative_error,
+    sample_problem,
     tape_gradient_of,
 )
 
@@ -68,8 +72,38 @@ def test_expect_reference_messages():
         expect_reference([1.0, 2.0], [1.0, 2.0, 3.0], "f")
     with pytest.raises(Mistake, match=r"at index \(1,\): got 3, expected 2"):
         expect_reference([1.0, 3.0], [1.0, 2.0], "f")
-    with pytest.raises(Mistake, match="got nan"):
+    with pytest.raises(Mistake, match="NaN at index"):
         expect_reference([np.nan], [2.0], "f")
+    with pytest.raises(Mistake, match="reduced"):
+        expect_reference(np.array(1.5), [1.0, 2.0], "loss")
+
+
+def test_known_mistakes_are_named_once():
+    want = np.array([1.0, 2.0])
+    swapped = (np.array([2.0, 1.0]), "swapped")
+    with pytest.raises(Mistake, match="loss is off: swapped"):
+        expect_reference([2.0, 1.0], want, "loss", [swapped])
+    expect_reference([2.0, 1.0], want, "loss", charged_elsewhere([swapped]))  # charged by another check
+    with pytest.raises(Mistake, match="differs from the reference"):
+        expect_reference([1.0, 3.0], want, "loss", charged_elsewhere([swapped]))
+    assert matches_known([np.inf, 1.0], [(np.array([np.inf, 1.0]), "inf", False)])[1] == "inf"
+    assert matches_known([2.0, 2.0], [swapped]) is None
+
+
+def test_call_loss_and_sample_problem(tf):
+    with pytest.raises(Mistake, match="tf.Tensor"):
+        call_loss(lambda a: np.asarray(a), [1.0], what="f")
+    assert call_loss(lambda a: tf.constant(a), [1.0], what="f").tolist() == [1.0]
+    y, x = sample_problem((6, 3), seed=1)
+    assert (y.sum(1) >= 1).all() and x.dtype == np.float32
+
+
+def test_errors_are_explained_in_the_learners_terms(tf):
+    with pytest.raises(Mistake, match="shapes do not fit.*keepdims") as info:
+        call(lambda a, b: tf.constant(a) + tf.constant(b), [1.0, 2.0], [1.0, 2.0, 3.0], what="f")
+    assert "{{" not in str(info.value)
+    with pytest.raises(Mistake, match="mixes dtypes.*tf.cast"):
+        call(lambda: tf.constant([1.0], tf.float64) * tf.constant([1.0]), what="f")
 
 
 def test_tape_gradient_of(tf):
@@ -87,10 +121,25 @@ def test_expect_gradient(tf):
 
     with pytest.raises(Mistake, match="does not match finite differences.*try this"):
         expect_gradient(wrong, [1.0, 2.0], "wrong", "try this")
-    with pytest.raises(Mistake, match="NaN"):
+    with pytest.raises(Mistake, match="nan"):
         expect_gradient(lambda z: 1.0 / (1.0 + tf.exp(-z)), [-1e4], "naive sigmoid")
     with pytest.raises(Mistake, match="gradient of np"):
         expect_gradient(lambda z: tf.constant(np.asarray(z)), [1.0], "np")
+
+
+def test_expect_gradient_runs_in_the_dtype_returned(tf):
+    def in_float32(z):
+        return tf.math.log1p(tf.exp(tf.cast(z, tf.float32))) * 3.0
+
+    expect_gradient(in_float32, [[-3.0, 0.5, 2.0, 7.0]], "float32 softplus")  # float32 rounding is no mistake
+
+    @tf.custom_gradient
+    def wrong32(z):
+        z = tf.cast(z, tf.float32)
+        return z * z, lambda up: up * z
+
+    with pytest.raises(Mistake, match="checked in float32"):
+        expect_gradient(lambda z: wrong32(z), [1.0, 2.0], "wrong")
 
 
 def test_names_used_tells_attributes_from_globals(tf):
@@ -129,3 +178,13 @@ def test_expect_from_scratch(tf):
         expect_from_scratch(wrapper, {"softmax", "reduce_logsumexp"}, "log_softmax")
     with pytest.raises(Mistake, match="`keras`"):
         expect_from_scratch(with_keras, set(), "f")
+
+
+def test_expect_gradient_of_a_function_that_mixes_float32_inside(tf):
+    def half_cast(z):  # float64 labels times a float32 building block: fails on float64 input only
+        y = tf.cast([[1.0, 0.0, 2.0]], z.dtype)
+        return y * tf.cast(z, tf.float32)
+
+    expect_gradient(
+        half_cast, [[0.5, -1.0, 2.0]], "half_cast"
+    )  # checked in float32: its dtype is charged once

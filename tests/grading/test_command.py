@@ -162,7 +162,8 @@ def test_cheating_does_not_pay(graded):
     assert vandal.points == vandal.max_points
     assert "vandal,all,999" not in (out / "grades.csv").read_text()
     patched = grades[("monkeypatcher", EX01)]
-    assert not any(_by_target(patched, "to_one_hot"))
+    # its all-zero float32 rows fail every check of to_one_hot except "returns float32" (dtype only)
+    assert _by_target(patched, "to_one_hot") == [False, True, False, False]
     assert all(_by_target(patched, "one_hot_to_labels"))
 
 
@@ -282,3 +283,13 @@ def test_every_solution_gets_full_marks_through_the_sandbox(tmp_path, repo_root)
         if grade.exercise in solved:
             failed = [f"{t.target}: {t.message}" for t in grade.tests if t.points < t.max_points]
             assert grade.points == grade.max_points, (grade.exercise, failed, grade.problems)
+
+
+def test_all_green_self_checks_predict_the_grade(graded):
+    """A learner whose self-checks of an exercise are all green scores at least 90 % of its points."""
+    for (learner, exercise), grade in graded[0].items():
+        own = {(c.target, c.name) for c in SUITES[exercise] if c.self_check}
+        tests = [t for t in grade.tests if (t.target, t.name) in own]
+        if grade.submission is None or not tests or any(t.points < t.max_points for t in tests):
+            continue
+        assert grade.points >= 0.9 * grade.max_points, (learner, exercise, grade.points, grade.max_points)

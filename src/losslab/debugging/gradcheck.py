@@ -41,14 +41,16 @@ def _scalar(f: Callable, x, weights_seed: int | None):
     return tf.reduce_sum(out * w)
 
 
-def tape_gradient(f: Callable, x: np.ndarray, weights_seed: int | None = 0) -> np.ndarray:
+def tape_gradient(
+    f: Callable, x: np.ndarray, weights_seed: int | None = 0, input_dtype: str = "float64"
+) -> np.ndarray:
     """d/dx of ``sum(w * f(x))`` by GradientTape; x is float64 of any shape; returns the same shape.
 
     ``w`` are fixed random weights in [0.5, 1.5] drawn with ``weights_seed`` (all ones if None).
     """
     import tensorflow as tf
 
-    xt = tf.Variable(np.asarray(x, dtype=np.float64))
+    xt = tf.Variable(np.asarray(x, dtype=np.float64).astype(input_dtype))
     with tf.GradientTape() as tape:
         value = _scalar(f, xt, weights_seed)
     grad = tape.gradient(value, xt)
@@ -61,7 +63,11 @@ def tape_gradient(f: Callable, x: np.ndarray, weights_seed: int | None = 0) -> n
 
 
 def numerical_gradient(
-    f: Callable, x: np.ndarray, eps: float = 1e-6, weights_seed: int | None = 0
+    f: Callable,
+    x: np.ndarray,
+    eps: float = 1e-6,
+    weights_seed: int | None = 0,
+    input_dtype: str = "float64",
 ) -> np.ndarray:
     """Central differences of ``sum(w * f(x))``, one coordinate at a time (O(x.size) calls).
 
@@ -75,9 +81,9 @@ def numerical_gradient(
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + eps
-        plus = float(_scalar(f, tf.constant(x), weights_seed))
+        plus = float(_scalar(f, tf.constant(x, dtype=input_dtype), weights_seed))
         flat[i] = old - eps
-        minus = float(_scalar(f, tf.constant(x), weights_seed))
+        minus = float(_scalar(f, tf.constant(x, dtype=input_dtype), weights_seed))
         flat[i] = old
         gflat[i] = (plus - minus) / (2 * eps)
     return grad
@@ -113,6 +119,7 @@ def gradient_check(
     atol: float = 1e-6,
     rtol: float = 1e-5,
     weights_seed: int | None = 0,
+    input_dtype: str = "float64",
 ) -> GradientCheck:
     """Compare ``f``'s GradientTape gradient at ``x`` with central differences (both float64).
 
@@ -126,8 +133,8 @@ def gradient_check(
         raise ValueError("x is empty: give at least one coordinate to check")
     if not np.all(np.isfinite(x)):
         raise ValueError("x contains NaN or inf: gradients are only checked at finite points")
-    analytic = tape_gradient(f, x, weights_seed)
-    numeric = numerical_gradient(f, x, eps, weights_seed)
+    analytic = tape_gradient(f, x, weights_seed, input_dtype)
+    numeric = numerical_gradient(f, x, eps, weights_seed, input_dtype)
     if analytic.shape != x.shape:
         raise ValueError(f"gradient has shape {analytic.shape}, x has {x.shape}")
     diff = np.abs(analytic - numeric)

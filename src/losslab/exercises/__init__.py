@@ -2,7 +2,7 @@
 
 Modules: :mod:`~losslab.exercises.checks` (the engine; ``check(...)`` in a learner's notebook),
 :mod:`~losslab.exercises.registry` (finds the suites by name),
-:mod:`~losslab.exercises.tensor_checks` and :mod:`~losslab.exercises.loss_checks` (check helpers),
+:mod:`~losslab.exercises.tensor_checks` (the one family of check helpers),
 :mod:`~losslab.exercises.from_scratch` ("built from basic ops" checks),
 :mod:`~losslab.exercises.suites` (content: one module of checks per exercise),
 :mod:`~losslab.exercises.generate` (``losslab generate``: exercises/ from solutions/),

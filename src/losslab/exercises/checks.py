@@ -28,11 +28,13 @@ __all__ = [
     "CheckFailed",
     "CheckResult",
     "Mistake",
+    "PartialCredit",
     "as_array",
     "check",
     "expect_close",
     "expect_equal_arrays",
     "expect_raises",
+    "explain_error",
     "format_report",
     "run_checks",
 ]
@@ -40,6 +42,17 @@ __all__ = [
 
 class Mistake(Exception):
     """Raised by a check: its message tells the learner what is wrong and what to try."""
+
+
+class PartialCredit(Mistake):
+    """A Mistake that still earns part of the check's points (e.g. 3 of 5 tasks right).
+
+    ``credit`` is the fraction earned, in [0, 1).
+    """
+
+    def __init__(self, message: str, credit: float):
+        super().__init__(message)
+        self.credit = min(max(float(credit), 0.0), 1.0)
 
 
 class CheckFailed(AssertionError):
@@ -71,9 +84,68 @@ class Check:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """The outcome of one check: passed, or the message and the fraction of points still earned."""
+
     check: Check
     passed: bool
     message: str = ""
+    credit: float = -1.0  # fraction of the points earned; -1 means 1 if passed else 0
+
+    @property
+    def earned(self) -> float:
+        """Fraction of the check's points earned, in [0, 1]."""
+        if self.credit < 0:
+            return 1.0 if self.passed else 0.0
+        return self.credit
+
+    @property
+    def points(self) -> int:
+        """Points earned (rounded down to whole points)."""
+        return int(self.check.points * self.earned + 1e-9)
+
+
+def _first_line(exc: BaseException) -> str:
+    import re
+
+    text = str(exc).strip()
+    # TensorFlow's messages carry a ``{{function_node ...}}`` prefix and an ``[Op:...] name:`` suffix.
+    text = re.sub(r"\{\{.*?\}\}", "", text)
+    text = re.sub(r"\s*\[Op:[^\]]*\].*$", "", text, flags=re.S).strip()
+    lines = text.splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
+
+
+def explain_error(exc: BaseException, what: str) -> str:
+    """One sentence, in the learner's terms, for an exception raised by ``what`` (the learner's code).
+
+    TensorFlow's errors become what they mean (shapes that do not fit, mixed dtypes); a
+    ``NotImplementedError`` means the function has not been written yet.
+    """
+    name = type(exc).__name__
+    first = _first_line(exc)
+    where = ""
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    if frames:
+        frame = frames[-1]
+        where = f" (line {frame.lineno} of {frame.name})"
+    if isinstance(exc, NotImplementedError):
+        return f"{what}: you have not written this yet - replace `raise NotImplementedError` with your code"
+    low = first.lower()
+    if "incompatible shapes" in low or "shapes must be equal" in low or "dimensions must be equal" in low:
+        return (
+            f"{what} combines tensors whose shapes do not fit ({first}){where}: check which axis you "
+            "reduce over and whether you used keepdims=True"
+        )
+    if "cannot compute" in low and "as input #" in low or ("expected" in low and "dtype" in low):
+        return (
+            f"{what} mixes dtypes ({first}){where}: TensorFlow does not convert between float32, float64 "
+            "and integers by itself; cast with tf.cast(x, logits.dtype)"
+        )
+    if "indices" in low and ("out of range" in low or "not in [" in low):
+        return f"{what} indexes outside the tensor ({first}){where}: a label is not a valid class index"
+    if name == "InvalidArgumentError":
+        return f"TensorFlow refused an operation in {what}: {first}{where}"
+    return f"{what} raised {name}: {first}{where}"
 
 
 def run_one(check_: Check, obj: Any) -> CheckResult:
@@ -82,19 +154,19 @@ def run_one(check_: Check, obj: Any) -> CheckResult:
         check_.test(obj)
     except NotImplementedError:
         return CheckResult(
-            check_, False, f"not implemented yet: replace `raise NotImplementedError` in {check_.target}"
+            check_,
+            False,
+            f"not implemented yet: you have not written {check_.target} yet "
+            "(replace `raise NotImplementedError` with your code)",
         )
+    except PartialCredit as exc:
+        return CheckResult(check_, False, str(exc), exc.credit)
     except Mistake as exc:
         return CheckResult(check_, False, str(exc))
     except AssertionError as exc:
         return CheckResult(check_, False, str(exc) or "an assertion failed")
     except Exception as exc:  # a learner's code may raise anything; report it, keep going
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return CheckResult(
-            check_,
-            False,
-            f"your code raised {type(exc).__name__}: {exc} (line {where.lineno} of {where.name})",
-        )
+        return CheckResult(check_, False, explain_error(exc, "your code"))
     return CheckResult(check_, True)
 
 
@@ -118,7 +190,10 @@ def format_report(results: list[CheckResult]) -> str:
     lines = []
     for result in results:
         mark = "✔" if result.passed else "✘"
-        lines.append(f"{mark} {result.check.target}: {result.check.name}")
+        partial = ""
+        if not result.passed and result.earned > 0:
+            partial = f" ({result.points} of {result.check.points} points)"
+        lines.append(f"{mark} {result.check.target}: {result.check.name}{partial}")
         if not result.passed:
             lines.extend(f"    {line}" for line in result.message.splitlines())
     passed = sum(r.passed for r in results)

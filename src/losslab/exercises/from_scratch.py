@@ -1,4 +1,4 @@
-"""The grading-only checks that an exercise's functions are built from basic ops, not wrapped library calls.
+"""The checks that an exercise's functions are built from basic ops, not wrapped library calls.
 
 Used by the suites whose exercises re-implement a library function (softmax, sigmoid,
 cross-entropies): :func:`from_scratch_checks` gives one check per graded function.
@@ -17,7 +17,7 @@ __all__ = ["from_scratch_checks"]
 def from_scratch_checks(
     sample_calls: Mapping[str, Callable], library_versions: Collection[str]
 ) -> list[Check]:
-    """One grading-only check per target: it runs, and does not call the library version it rebuilds.
+    """One check per target (a self-check: it is graded): it runs, and does not call the library version.
 
     Args:
         sample_calls: target name -> ``lambda fn: fn(...)``, a small call that must work
@@ -35,6 +35,6 @@ def from_scratch_checks(
         return test
 
     return [
-        Check(target, "built from basic ops, not the library version", check_for(target), self_check=False)
+        Check(target, "built from basic ops, not the library version", check_for(target))
         for target in sample_calls
     ]

@@ -146,12 +146,7 @@ def find_submission(learner_dir: Path, exercise: str) -> tuple[Path | None, str]
 def _grade_from(
     learner: str, exercise: str, checks: Sequence[Check], results, problems, **info
 ) -> ExerciseGrade:
-    tests = [
-        TestOutcome(
-            r.check.target, r.check.name, r.check.points if r.passed else 0, r.check.points, r.message
-        )
-        for r in results
-    ]
+    tests = [TestOutcome(r.check.target, r.check.name, r.points, r.check.points, r.message) for r in results]
     return ExerciseGrade(
         learner,
         exercise,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from losslab.environment.determinism import default_tf_kernels
+from losslab.exercises.tensor_checks import call, expect_dtype, expect_tensor
 
 # Inputs shared by the checks (fixed, so every learner is graded on the same numbers).
 _RNG = np.random.default_rng(2)
@@ -94,3 +95,27 @@ def _default_kernels(test):
     run.__name__ = test.__name__
     run.__doc__ = test.__doc__
     return run
+
+
+def _dtype_check(call_with, what_for):
+    """A check that float32 and float64 inputs give results of the same dtype (``call_with(fn, dtype)``)."""
+
+    def test(fn):
+        for dtype in (np.float32, np.float64):
+            what = what_for(np.dtype(dtype).name)
+            expect_dtype(expect_tensor(call(call_with, fn, dtype, what=what), what), dtype, what)
+
+    return test
+
+
+def _cast(x, dtype):
+    return np.asarray(x).astype(dtype)
+
+
+_DTYPE_CALLS = {
+    "softmax": lambda fn, d: fn(_cast(_LOGITS, d)),
+    "log_softmax": lambda fn, d: fn(_cast(_LOGITS, d)),
+    "categorical_crossentropy": lambda fn, d: fn(_ONE_HOT, _cast(_LOGITS, d)),
+    "sparse_categorical_crossentropy": lambda fn, d: fn(_LABELS, _cast(_LOGITS, d)),
+    "categorical_crossentropy_grad": lambda fn, d: fn(_WEIGHTS, _cast(_LOGITS, d)),
+}
