@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from losslab.exercises.checks import Check, Mistake, as_array
+from losslab.exercises.tensor_checks import charged_elsewhere, expect_reference
 
 __all__ = ["CHECKS", "EXERCISE", "MIN_MICRO_F1"]
 
@@ -60,48 +61,44 @@ def _mask_loss_gradient(fn):
         )
 
 
-def _mask_loss_value(fn):
+def _mask_loss_against_keras(fn, n: int, labels: int, seed: int, charged: bool) -> None:
+    """mask_loss on a random (n, labels) batch against Keras' BCE; known mistakes named when ``charged``."""
     tf, keras = _tf()
-    rng = np.random.default_rng(1)
-    y = (rng.random((3, 4096)) < 0.05).astype(np.float32)
-    logits = rng.normal(0, 2, size=(3, 4096)).astype(np.float32)
-    got = as_array(fn(tf.constant(y), tf.constant(logits)), "mask_loss(y, logits)").astype(np.float64)
-    want = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)(y, logits).numpy()
+    rng = np.random.default_rng(seed)
+    y = (rng.random((n, labels)) < 0.05).astype(np.float32)
+    logits = rng.normal(0, 2, size=(n, labels)).astype(np.float32)
+    what = f"mask_loss on a batch of {n} x {labels} labels"
+    got = as_array(fn(tf.constant(y), tf.constant(logits)), what).astype(np.float64)
+    bce = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)
+    want, rounded = bce(y, logits).numpy(), bce(y, np.round(logits)).numpy()
+    known = [
+        (
+            labels * want,
+            f"your loss is {labels} times Keras' BCE: you still sum over the labels; average them",
+        ),
+        (-want, "your loss is negative: a minus sign is missing"),
+        (rounded, "", False),  # tf.round before the loss: charged by the gradient check
+        (labels * rounded, "", False),
+    ]
+    if not charged:
+        known = charged_elsewhere(known)
     if got.shape != want.shape:
+        if not charged:
+            return  # a shape mistake is charged by the self-check
         raise Mistake(
             f"return one loss per example, shape {want.shape}; got {got.shape} (reduce over the labels only)"
         )
-    if np.allclose(got, 4096 * want, rtol=1e-4):
-        raise Mistake(
-            "your loss is 4096 times Keras' BCE: you still sum over the labels; average them (reduce_mean)"
-        )
-    if np.allclose(got, -want, rtol=1e-4):
-        raise Mistake("your loss is negative: a minus sign is missing")
-    rounded = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)(y, np.round(logits)).numpy()
-    if np.allclose(got, rounded, rtol=1e-5, atol=1e-6) or np.allclose(got, 4096 * rounded, rtol=1e-4):
-        return  # tf.round before the loss: charged by the gradient check
-    if not np.allclose(got, want, rtol=1e-5, atol=1e-6):
-        raise Mistake(
-            f"mask_loss differs from BinaryCrossentropy(from_logits=True): got {got}, expected {want}"
-        )
+    expect_reference(got, want, f"{what}, compared with BinaryCrossentropy(from_logits=True)", known,
+                     rtol=1e-5, atol=1e-6)  # fmt: skip
+
+
+def _mask_loss_value(fn):
+    _mask_loss_against_keras(fn, 3, 4096, seed=1, charged=True)
 
 
 def _mask_loss_new_batch(fn):
     """Grading only: the value check on a batch and a number of labels the learner has not seen."""
-    tf, keras = _tf()
-    rng = np.random.default_rng(5)
-    y = (rng.random((5, 1000)) < 0.1).astype(np.float32)
-    logits = rng.normal(0, 3, size=(5, 1000)).astype(np.float32)
-    got = as_array(fn(tf.constant(y), tf.constant(logits)), "mask_loss on a new batch").astype(np.float64)
-    want = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)(y, logits).numpy()
-    rounded = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)(y, np.round(logits)).numpy()
-    for wrong in (1000 * want, -want, rounded, 1000 * rounded):  # charged by the self-checks
-        if got.shape == wrong.shape and np.allclose(got, wrong, rtol=1e-4):
-            return
-    if got.shape != want.shape or not np.allclose(got, want, rtol=1e-5, atol=1e-6):
-        raise Mistake(
-            f"mask_loss on a batch of 5 x 1000 labels differs from Keras' BCE: got {got}, expected {want}"
-        )
+    _mask_loss_against_keras(fn, 5, 1000, seed=5, charged=False)
 
 
 def _mask_loss_initial(fn):
