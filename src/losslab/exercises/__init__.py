@@ -7,7 +7,8 @@ Modules: :mod:`~losslab.exercises.checks` (the engine; ``check(...)`` in a learn
 :mod:`~losslab.exercises.suites` (content: one module of checks per exercise),
 :mod:`~losslab.exercises.generate` (``losslab generate``: exercises/ from solutions/),
 :mod:`~losslab.exercises.nbtools` (reading notebooks, graded cells),
-:mod:`~losslab.exercises.execute` (re-execute a lesson in place).
+:mod:`~losslab.exercises.execute` (re-execute a lesson in place),
+:mod:`~losslab.exercises.suite_stripping` (a suite cut down to its self-checks, for the learners' release).
 
 May import: every lower layer (environment, data, modeling, debugging, figures, interactive).
 """

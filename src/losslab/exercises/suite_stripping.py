@@ -1,0 +1,200 @@
+"""Strip a check-suite module down to its self-checks, for the learners' release.
+
+A suite module (see :mod:`losslab.exercises.suites`) defines ``CHECKS``, a list of
+:class:`~losslab.exercises.checks.Check` calls; those with ``self_check=False`` are run by
+the grader only. :func:`strip_suite_source` rewrites the module's source so that
+
+* ``CHECKS`` keeps only the self-checks (a list comprehension of grading-only
+  checks is dropped whole);
+* every module-level function, class and assignment that nothing kept refers
+  to any more is removed - the grading-only tests and the inputs only they use
+  (hidden test inputs) - repeated until nothing else can go;
+* ``__all__`` names only what is left.
+
+The rest of the text (docstrings, comments, formatting) is kept as written.
+A ``CHECKS`` entry the stripper cannot classify (not a literal ``Check(...)``
+call, or a ``self_check`` that is not a literal True/False) is an error: the
+release must never guess whether a check is secret.
+
+Removing an assignment can change what a shared random generator draws for the
+statements after it; the release test therefore compares every kept module-level
+array with the instructor's module.
+"""
+
+from __future__ import annotations
+
+import ast
+
+__all__ = ["StripError", "grading_only_names", "strip_suite_source"]
+
+
+class StripError(ValueError):
+    """The suite's ``CHECKS`` cannot be split into self-checks and grading-only checks safely."""
+
+
+def _is_check_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Check"
+
+
+def _self_check_flag(call: ast.Call, where: str) -> bool:
+    for keyword in call.keywords:
+        if keyword.arg == "self_check":
+            if isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, bool):
+                return keyword.value.value
+            raise StripError(f"{where}: self_check must be a literal True or False")
+        if keyword.arg is None:
+            raise StripError(f"{where}: Check(**kwargs) hides whether it is a self-check")
+    return True
+
+
+def _check_entries(value: ast.expr, where: str) -> list[tuple[ast.expr, bool]]:
+    """The parts of a ``CHECKS = ...`` value: (element or comprehension, is a self-check)."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return _check_entries(value.left, where) + _check_entries(value.right, where)
+    if isinstance(value, ast.List):
+        entries = []
+        for element in value.elts:
+            if not _is_check_call(element):
+                raise StripError(
+                    f"{where}, line {element.lineno}: a CHECKS entry that is not a Check(...) call"
+                )
+            entries.append((element, _self_check_flag(element, f"{where}, line {element.lineno}")))
+        return entries
+    if isinstance(value, ast.ListComp) and _is_check_call(value.elt):
+        return [(value, _self_check_flag(value.elt, f"{where}, line {value.lineno}"))]
+    raise StripError(f"{where}, line {value.lineno}: CHECKS must be a list of Check(...) calls")
+
+
+def _bound_names(statement: ast.stmt) -> set[str]:
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return {statement.name}
+    if isinstance(statement, ast.Assign | ast.AnnAssign | ast.AugAssign):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return {(a.asname or a.name).split(".")[0] for a in statement.names}
+    return set()
+
+
+def _used_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _start_line(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", [])
+    return min([statement.lineno] + [d.lineno for d in decorators])
+
+
+def grading_only_names(source: str, where: str = "suite") -> list[str]:
+    """The ``name`` strings of the grading-only checks in a suite's source (a comprehension counts once)."""
+    tree = ast.parse(source)
+    names = []
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and _bound_names(statement) == {"CHECKS"}:
+            for entry, self_check in _check_entries(statement.value, where):
+                call = entry.elt if isinstance(entry, ast.ListComp) else entry
+                if not self_check and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant):
+                    names.append(call.args[1].value)
+    return names
+
+
+def strip_suite_source(source: str, where: str = "suite") -> str:
+    """The suite's source with grading-only checks, and everything only they use, removed."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    checks_statements = [s for s in tree.body if isinstance(s, ast.Assign) and _bound_names(s) == {"CHECKS"}]
+    if len(checks_statements) != 1:
+        raise StripError(f"{where}: expected exactly one `CHECKS = [...]` assignment")
+    checks_statement = checks_statements[0]
+    entries = _check_entries(checks_statement.value, where)
+    kept = [entry for entry, self_check in entries if self_check]
+    if not kept:
+        raise StripError(f"{where}: no self-checks left; learners would have nothing to run")
+
+    # Which module-level statements are still needed: CHECKS' kept entries, EXERCISE, and what they use.
+    needed = {"EXERCISE"} | set().union(*(_used_names(e) for e in kept))
+    removable = {}
+    for index, statement in enumerate(tree.body):
+        if statement is checks_statement:
+            continue
+        names = _bound_names(statement)
+        is_definition = isinstance(
+            statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Assign | ast.AnnAssign
+        )
+        if is_definition and names and names != {"__all__"}:
+            removable[index] = names
+    keep_index = {i for i in range(len(tree.body)) if i not in removable}
+    changed = True
+    while changed:
+        changed = False
+        for index, names in removable.items():
+            if index not in keep_index and names & needed:
+                keep_index.add(index)
+                needed |= _used_names(tree.body[index])
+                changed = True
+        needed |= set().union(
+            *(_used_names(tree.body[i]) for i in keep_index if tree.body[i] is not checks_statement)
+        )
+    # Imports nobody uses any more are dropped too (only whole import statements).
+    drop = set()
+    for index, statement in enumerate(tree.body):
+        if index not in keep_index:
+            drop.add(index)
+        elif (
+            isinstance(statement, ast.Import | ast.ImportFrom)
+            and getattr(statement, "module", None) != "__future__"
+        ):
+            if not _bound_names(statement) & needed:
+                drop.add(index)
+
+    out: list[str] = []
+    cursor = 0  # next line (0-based) of the original to copy
+    kept_names: set[str] = set()
+    for index, statement in enumerate(tree.body):
+        start, end = _start_line(statement) - 1, statement.end_lineno
+        if index in drop:
+            out.extend(lines[cursor:start])
+            cursor = end
+            continue
+        kept_names |= _bound_names(statement)
+        if statement is checks_statement:
+            out.extend(lines[cursor:start])
+            out.append(_render_checks(source, kept))
+            cursor = end
+    out.extend(lines[cursor:])
+    text = _collapse_blank_lines("".join(out))
+    return _rewrite_all(text, kept_names)
+
+
+def _render_checks(source: str, kept: list[ast.expr]) -> str:
+    elements = [ast.get_source_segment(source, e) for e in kept if not isinstance(e, ast.ListComp)]
+    comprehensions = [ast.get_source_segment(source, e) for e in kept if isinstance(e, ast.ListComp)]
+    body = "".join(f"    {segment},\n" for segment in elements)
+    text = f"CHECKS = [\n{body}]"
+    for comprehension in comprehensions:
+        text += f" + [{comprehension}]" if not comprehension.startswith("[") else f" + {comprehension}"
+    return text + "\n"
+
+
+def _collapse_blank_lines(text: str) -> str:
+    out, blank = [], 0
+    for line in text.splitlines(keepends=True):
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 2:
+            out.append(line)
+    return "".join(out).rstrip("\n") + "\n"
+
+
+def _rewrite_all(text: str, kept_names: set[str]) -> str:
+    tree = ast.parse(text)
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and _bound_names(statement) == {"__all__"}:
+            try:
+                names = ast.literal_eval(statement.value)
+            except ValueError:
+                return text
+            still = sorted(n for n in names if n in kept_names)
+            lines = text.splitlines(keepends=True)
+            new = f"__all__ = {still!r}\n".replace("'", '"')
+            return "".join(lines[: statement.lineno - 1]) + new + "".join(lines[statement.end_lineno :])
+    return text

@@ -1,0 +1,111 @@
+"""Tests for losslab.exercises.suite_stripping: a suite's source cut down to its self-checks."""
+
+import textwrap
+
+import pytest
+
+from losslab.exercises.suite_stripping import StripError, grading_only_names, strip_suite_source
+
+SUITE = textwrap.dedent(
+    '''\
+    """A suite."""
+
+    import numpy as np
+
+    from losslab.exercises.checks import Check, Mistake
+    from losslab.gradcheck import numerical_gradient
+
+    __all__ = ["CHECKS", "EXERCISE", "SECRET_INPUT", "shared_reference"]
+
+    EXERCISE = "99_demo"
+
+    SHARED = np.arange(3.0)  # used by both kinds of check
+    SECRET_INPUT = np.array([1e4, -1e4])  # hidden test input: used by the grading-only check only
+
+
+    def shared_reference(x):
+        return np.asarray(x) * 2
+
+
+    def _helper_only_secret(fn):
+        return numerical_gradient(fn, SECRET_INPUT)
+
+
+    def _visible(fn):
+        if not np.allclose(fn(SHARED), shared_reference(SHARED)):
+            raise Mistake("double it")
+
+
+    def _secret(fn):
+        _helper_only_secret(fn)
+
+
+    _TARGETS = {"double": 1}
+
+
+    def _made(target):
+        return lambda fn: None
+
+
+    CHECKS = [
+        Check("double", "doubles its input", _visible),
+        Check(
+            "double",
+            "extreme inputs",
+            _secret,
+            points=2,
+            self_check=False,
+        ),
+    ] + [Check(t, "built from basic ops", _made(t), self_check=False) for t in _TARGETS]
+    '''
+)
+
+
+def test_grading_only_checks_and_what_only_they_use_are_removed():
+    out = strip_suite_source(SUITE)
+    for gone in ("_secret", "SECRET_INPUT", "_helper_only_secret", "numerical_gradient", "extreme inputs",
+                 "_TARGETS", "_made", "built from basic ops"):  # fmt: skip
+        assert gone not in out, gone
+    for kept in ('"""A suite."""', "SHARED = np.arange(3.0)  # used by both", "def shared_reference",
+                 "def _visible", 'Check("double", "doubles its input", _visible)', 'EXERCISE = "99_demo"'):  # fmt: skip
+        assert kept in out, kept
+    assert '__all__ = ["CHECKS", "EXERCISE", "shared_reference"]' in out
+    namespace = {}
+    exec(compile(out, "stripped", "exec"), namespace)
+    assert [(c.name, c.self_check) for c in namespace["CHECKS"]] == [("doubles its input", True)]
+
+
+def test_grading_only_names():
+    assert grading_only_names(SUITE) == ["extreme inputs", "built from basic ops"]
+
+
+def test_a_self_check_comprehension_is_kept():
+    source = SUITE.replace(", self_check=False) for t in _TARGETS", ") for t in _TARGETS")
+    out = strip_suite_source(source)
+    namespace = {}
+    exec(compile(out, "stripped", "exec"), namespace)
+    assert [c.name for c in namespace["CHECKS"]] == ["doubles its input", "built from basic ops"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("self_check=False,\n", "self_check=GRADER_ONLY,\n", "literal True or False"),
+        ('Check("double", "doubles its input", _visible),', "EXTRA_CHECK,", "not a Check"),
+        ("CHECKS = [", "CHECKS = tuple(", "list of Check"),
+    ],
+)
+def test_checks_it_cannot_classify_are_refused(old, new, message):
+    source = SUITE.replace(old, new)
+    if new == "CHECKS = tuple(":
+        source = source.replace("] + [Check(", ") + [Check(")
+    with pytest.raises(StripError, match=message):
+        strip_suite_source(source, "suite.py")
+
+
+def test_a_suite_without_self_checks_is_refused():
+    source = SUITE.replace(
+        '"doubles its input", _visible)', '"doubles its input", _visible, self_check=False)'
+    )
+    with pytest.raises(StripError, match="no self-checks left"):
+        strip_suite_source(source)
