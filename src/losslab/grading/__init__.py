@@ -7,7 +7,9 @@ Modules: :mod:`~losslab.grading.command` (the command: find, grade and resume a 
 :mod:`~losslab.grading.worker` (the process that runs learner code),
 :mod:`~losslab.grading.confinement` (what the worker may touch: bubblewrap-style limits),
 :mod:`~losslab.grading.remote_objects` (learner functions called across the process boundary),
-:mod:`~losslab.grading.wire` (the bounded, validated message format between them).
+:mod:`~losslab.grading.wire` (the bounded, validated message format between them),
+:mod:`~losslab.grading.nbgrader_export` (``losslab nbgrader``: the exercises as an nbgrader course) and
+:mod:`~losslab.grading.nbgrader_tests` (the in-kernel test runner of its hidden cells).
 
 May import: every lower layer (up to :mod:`losslab.exercises`). Importing this package imports
 none of its modules: the worker process imports only what it needs.
