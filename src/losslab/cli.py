@@ -1,4 +1,4 @@
-"""The ``losslab`` command: ``losslab lab | doctor | generate [--check] | grade ... | site [--out DIR]``."""
+"""The ``losslab`` command: ``losslab lab | doctor | generate [--check] | grade ... | site [--out DIR] | release --out DIR | nbgrader --out DIR``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ _COMMANDS = {
     "generate": ("losslab.exercises.generate", "rebuild exercises/ from solutions/ (--check: only compare)"),
     "grade": ("losslab.grading.command", "grade a class (SUBMISSIONS --out OUT) or one notebook"),
     "site": ("losslab.site.build", "render the lessons as a browsable HTML site (--out DIR, default site/)"),
+    "nbgrader": (
+        "losslab.grading.nbgrader_export",
+        "write an nbgrader course source/ from solutions/ (--out DIR)",
+    ),
+    "release": (
+        "losslab.site.release",
+        "build the learners' edition, without answers, as a git repo (--out DIR)",
+    ),
 }
 
 
