@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -199,6 +200,30 @@ def test_no_grading_only_check_in_the_release(release, repo_root):
         for e in suite_modules()
     }
     assert got["suites"] == want
+
+
+def _module_names(source: str) -> set[str]:
+    return {
+        target.id
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign | ast.FunctionDef)
+        for target in (node.targets if isinstance(node, ast.Assign) else [ast.Name(node.name)])
+        if isinstance(target, ast.Name)
+    }
+
+
+def test_hidden_test_inputs_are_not_released(release, repo_root):
+    """Module-level inputs and helpers only grading-only checks use are gone (e.g. soft-label rows)."""
+    removed = {}
+    for module_name in suite_modules().values():
+        rel = f"src/losslab/exercises/suites/{module_name}.py"
+        original, released = (repo_root / rel).read_text(), (release.out / rel).read_text()
+        gone = _module_names(original) - _module_names(released)
+        for name in gone:
+            assert not re.search(rf"\b{re.escape(name)}\b", released), f"{rel}: {name} still referenced"
+        removed[module_name] = gone
+    assert {"_SOFT", "_RNG_3D"} <= removed["sigmoid_crossentropy"], "the BCE suite's soft-label inputs"
+    assert sum(len(v) for v in removed.values()) >= 40
 
 
 def test_grading_still_uses_the_grading_only_checks(repo_root):
