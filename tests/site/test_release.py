@@ -173,7 +173,7 @@ def test_no_grading_only_check_in_the_release(release, repo_root):
         checks = suite_for_exercise(exercise)
         secret = [c for c in checks if not c.self_check]
         n_secret += len(secret)
-        released = texts[f"src/losslab/exercises/suites/{module_name}.py"]
+        released = "\n".join(texts[rel] for rel in _suite_files(release.out, module_name))
         for check_ in secret:
             if check_.name not in visible:  # some self-checks share a name ("refuses labels ...")
                 assert f'"{check_.name}"' not in package, (
@@ -202,6 +202,15 @@ def test_no_grading_only_check_in_the_release(release, repo_root):
     assert got["suites"] == want
 
 
+def _suite_files(root: Path, module_name: str) -> list[str]:
+    """The files of one suite: ``suites/<name>.py``, or every module of the package ``suites/<name>/``."""
+    base = root / "src" / "losslab" / "exercises" / "suites"
+    single = base / f"{module_name}.py"
+    paths = [single] if single.is_file() else sorted((base / module_name).glob("*.py"))
+    assert paths, f"no files for suite {module_name}"
+    return [str(p.relative_to(root)) for p in paths]
+
+
 def _module_names(source: str) -> set[str]:
     return {
         target.id
@@ -216,11 +225,13 @@ def test_hidden_test_inputs_are_not_released(release, repo_root):
     """Module-level inputs and helpers only grading-only checks use are gone (e.g. soft-label rows)."""
     removed = {}
     for module_name in suite_modules().values():
-        rel = f"src/losslab/exercises/suites/{module_name}.py"
-        original, released = (repo_root / rel).read_text(), (release.out / rel).read_text()
-        gone = _module_names(original) - _module_names(released)
-        for name in gone:
-            assert not re.search(rf"\b{re.escape(name)}\b", released), f"{rel}: {name} still referenced"
+        gone = set()
+        for rel in _suite_files(repo_root, module_name):
+            original, released = (repo_root / rel).read_text(), (release.out / rel).read_text()
+            names = _module_names(original) - _module_names(released)
+            for name in names:
+                assert not re.search(rf"\b{re.escape(name)}\b", released), f"{rel}: {name} still referenced"
+            gone |= names
         removed[module_name] = gone
     assert {"_SOFT", "_RNG_3D"} <= removed["sigmoid_crossentropy"], "the BCE suite's soft-label inputs"
     assert sum(len(v) for v in removed.values()) >= 40

@@ -5,7 +5,8 @@ A suite module (see :mod:`losslab.exercises.suites`) defines ``CHECKS``, a list 
 the grader only. :func:`strip_suite_source` rewrites the module's source so that
 
 * ``CHECKS`` keeps only the self-checks (a list comprehension of grading-only
-  checks is dropped whole);
+  checks, or ``*factory(...)`` of a function in :data:`GRADING_ONLY_FACTORIES`, is
+  dropped whole);
 * every module-level function, class and assignment that nothing kept refers
   to any more is removed - the grading-only tests and the inputs only they use
   (hidden test inputs) - repeated until nothing else can go;
@@ -25,7 +26,17 @@ from __future__ import annotations
 
 import ast
 
-__all__ = ["StripError", "grading_only_names", "strip_suite_source"]
+__all__ = [
+    "GRADING_ONLY_FACTORIES",
+    "StripError",
+    "grading_only_names",
+    "prune_module_source",
+    "strip_suite_package",
+    "strip_suite_source",
+]
+
+# Functions that build grading-only checks only (``*from_scratch_checks(...)`` in a CHECKS list).
+GRADING_ONLY_FACTORIES = frozenset({"from_scratch_checks"})
 
 
 class StripError(ValueError):
@@ -54,6 +65,14 @@ def _check_entries(value: ast.expr, where: str) -> list[tuple[ast.expr, bool]]:
     if isinstance(value, ast.List):
         entries = []
         for element in value.elts:
+            if (
+                isinstance(element, ast.Starred)
+                and isinstance(element.value, ast.Call)
+                and isinstance(element.value.func, ast.Name)
+                and element.value.func.id in GRADING_ONLY_FACTORIES
+            ):
+                entries.append((element, False))
+                continue
             if not _is_check_call(element):
                 raise StripError(
                     f"{where}, line {element.lineno}: a CHECKS entry that is not a Check(...) call"
@@ -92,6 +111,8 @@ def grading_only_names(source: str, where: str = "suite") -> list[str]:
     for statement in tree.body:
         if isinstance(statement, ast.Assign) and _bound_names(statement) == {"CHECKS"}:
             for entry, self_check in _check_entries(statement.value, where):
+                if isinstance(entry, ast.Starred):
+                    continue  # a factory's checks have no literal name here
                 call = entry.elt if isinstance(entry, ast.ListComp) else entry
                 if not self_check and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant):
                     names.append(call.args[1].value)
@@ -100,8 +121,11 @@ def grading_only_names(source: str, where: str = "suite") -> list[str]:
 
 def strip_suite_source(source: str, where: str = "suite") -> str:
     """The suite's source with grading-only checks, and everything only they use, removed."""
+    return _strip_checks_module(source, where)[0]
+
+
+def _strip_checks_module(source: str, where: str) -> tuple[str, dict[str, set[str]]]:
     tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
     checks_statements = [s for s in tree.body if isinstance(s, ast.Assign) and _bound_names(s) == {"CHECKS"}]
     if len(checks_statements) != 1:
         raise StripError(f"{where}: expected exactly one `CHECKS = [...]` assignment")
@@ -110,9 +134,19 @@ def strip_suite_source(source: str, where: str = "suite") -> str:
     kept = [entry for entry, self_check in entries if self_check]
     if not kept:
         raise StripError(f"{where}: no self-checks left; learners would have nothing to run")
+    roots = {"EXERCISE"} | set().union(*(_used_names(e) for e in kept))
+    return _prune(source, tree, roots, checks_statement, _render_checks(source, kept))
 
-    # Which module-level statements are still needed: CHECKS' kept entries, EXERCISE, and what they use.
-    needed = {"EXERCISE"} | set().union(*(_used_names(e) for e in kept))
+
+def prune_module_source(source: str, roots: set[str]) -> tuple[str, dict[str, set[str]]]:
+    """Keep only the module-level definitions ``roots`` need (transitively); return the text and,
+    per imported module, the names still imported from it."""
+    return _prune(source, ast.parse(source), set(roots), None, "")
+
+
+def _prune(source, tree, roots, checks_statement, checks_text) -> tuple[str, dict[str, set[str]]]:
+    lines = source.splitlines(keepends=True)
+    needed = set(roots)
     removable = {}
     for index, statement in enumerate(tree.body):
         if statement is checks_statement:
@@ -127,43 +161,73 @@ def strip_suite_source(source: str, where: str = "suite") -> str:
     changed = True
     while changed:
         changed = False
+        needed |= set().union(
+            *(_used_names(tree.body[i]) for i in keep_index if tree.body[i] is not checks_statement),
+            *(),
+        )
         for index, names in removable.items():
             if index not in keep_index and names & needed:
                 keep_index.add(index)
                 needed |= _used_names(tree.body[index])
                 changed = True
-        needed |= set().union(
-            *(_used_names(tree.body[i]) for i in keep_index if tree.body[i] is not checks_statement)
-        )
-    # Imports nobody uses any more are dropped too (only whole import statements).
-    drop = set()
-    for index, statement in enumerate(tree.body):
-        if index not in keep_index:
-            drop.add(index)
-        elif (
-            isinstance(statement, ast.Import | ast.ImportFrom)
-            and getattr(statement, "module", None) != "__future__"
-        ):
-            if not _bound_names(statement) & needed:
-                drop.add(index)
 
     out: list[str] = []
     cursor = 0  # next line (0-based) of the original to copy
     kept_names: set[str] = set()
+    imported: dict[str, set[str]] = {}
     for index, statement in enumerate(tree.body):
         start, end = _start_line(statement) - 1, statement.end_lineno
-        if index in drop:
+        replacement = None
+        if index not in keep_index:
+            replacement = ""
+        elif statement is checks_statement:
+            replacement = checks_text
+        elif isinstance(statement, ast.ImportFrom) and statement.module != "__future__":
+            aliases = [a for a in statement.names if (a.asname or a.name) in needed]
+            if len(aliases) != len(statement.names):
+                replacement = _render_import(statement, aliases)
+            statement = ast.ImportFrom(statement.module, aliases, statement.level)
+        elif isinstance(statement, ast.Import):
+            aliases = [a for a in statement.names if (a.asname or a.name).split(".")[0] in needed]
+            if not aliases:
+                replacement = ""
+            statement = ast.Import(aliases)
+        if replacement is not None:
             out.extend(lines[cursor:start])
+            out.append(replacement)
             cursor = end
-            continue
-        kept_names |= _bound_names(statement)
-        if statement is checks_statement:
-            out.extend(lines[cursor:start])
-            out.append(_render_checks(source, kept))
-            cursor = end
+        if replacement != "":
+            kept_names |= _bound_names(statement)
+            if isinstance(statement, ast.ImportFrom) and statement.module:
+                imported.setdefault(statement.module, set()).update(a.name for a in statement.names)
     out.extend(lines[cursor:])
     text = _collapse_blank_lines("".join(out))
-    return _rewrite_all(text, kept_names)
+    return _rewrite_all(text, kept_names), imported
+
+
+def _render_import(statement: ast.ImportFrom, aliases: list[ast.alias]) -> str:
+    if not aliases:
+        return ""
+    names = ", ".join(f"{a.name} as {a.asname}" if a.asname else a.name for a in aliases)
+    return f"from {'.' * statement.level}{statement.module or ''} import {names}\n"
+
+
+def strip_suite_package(sources: dict[str, str], package: str) -> dict[str, str]:
+    """Strip a suite that is a package: ``sources`` maps module names (``package`` for its
+    ``__init__``, ``package.sub`` for the others) to source. CHECKS lives in ``__init__``; each
+    other module keeps what the kept code of the package imports from it, transitively."""
+    siblings = [name for name in sources if name != package]
+    out: dict[str, str] = {}
+    out[package], first = _strip_checks_module(sources[package], package)
+    imports = {package: first}
+    roots: dict[str, set[str]] | None = None
+    while True:
+        wanted = {m: set().union(*(found.get(m, set()) for found in imports.values())) for m in siblings}
+        if wanted == roots:
+            return out
+        roots = wanted
+        for module in siblings:  # roots only grow, so this ends
+            out[module], imports[module] = prune_module_source(sources[module], roots[module])
 
 
 def _render_checks(source: str, kept: list[ast.expr]) -> str:

@@ -9,7 +9,7 @@ builds, from the instructor's checkout, a folder that holds only what learners u
   the checkout);
 * ``src/losslab/``, the package, with every check suite stripped to its
   self-checks (:mod:`losslab.exercises.suite_stripping`): no grading-only check, no input
-  only those checks use;
+  only those checks use, and not the module that builds the "from basic ops" checks;
 * ``course.py``, ``pyproject.toml``, ``environment.yml``, ``binder/``,
   ``.gitignore`` and a learner's ``README.md`` (quick start and syllabus).
 
@@ -42,7 +42,7 @@ import numpy as np
 
 from losslab.exercises.generate import make_exercise
 from losslab.exercises.nbtools import NotebookError, read_notebook, repo_root
-from losslab.exercises.suite_stripping import StripError, strip_suite_source
+from losslab.exercises.suite_stripping import StripError, strip_suite_package, strip_suite_source
 
 __all__ = [
     "RELEASED_PATHS",
@@ -64,7 +64,10 @@ RELEASED_PATHS = (
     "environment.yml",
     ".gitignore",
 )
+# Modules that only build grading-only checks (the stripped suites no longer import them).
+GRADING_ONLY_MODULES = ("src/losslab/exercises/from_scratch.py",)
 SUITES_DIR = "src/losslab/exercises/suites/"
+SUITES = "losslab.exercises.suites"
 MARKER = ".losslab-release.json"
 BRANCH = "main"
 _GIT_IDENTITY = ["-c", "user.name=Loss Lab release", "-c", "user.email=release@losslab.invalid"]
@@ -114,6 +117,7 @@ def _tracked_files(root: Path) -> list[str]:
         if f
         and any(f == p or (p.endswith("/") and f.startswith(p)) for p in RELEASED_PATHS)
         and (root / f).is_file()
+        and f not in GRADING_ONLY_MODULES
     )
 
 
@@ -163,17 +167,18 @@ def verify_stripped_suite(module_name: str, stripped_source: str) -> None:
     (removing an input must not shift what a shared random generator draws).
     """
     original = importlib.import_module(f"losslab.exercises.suites.{module_name}")
-    stripped = types.ModuleType(f"losslab_release_check_{module_name}")
+    stripped = types.ModuleType(f"losslab_release_check_{module_name.replace('.', '_')}")
     stripped.__file__ = f"<stripped {module_name}>"
     exec(compile(stripped_source, stripped.__file__, "exec"), stripped.__dict__)  # our own source
 
     def signature(checks):
         return [(c.target, c.name, c.points) for c in checks if c.self_check]
 
-    if any(not c.self_check for c in stripped.CHECKS):
-        raise ReleaseError(f"suites/{module_name}.py: a grading-only check survived stripping")
-    if signature(stripped.CHECKS) != signature(original.CHECKS):
-        raise ReleaseError(f"suites/{module_name}.py: stripping changed the self-checks")
+    if hasattr(original, "CHECKS"):
+        if any(not c.self_check for c in stripped.CHECKS):
+            raise ReleaseError(f"suites/{module_name}: a grading-only check survived stripping")
+        if signature(stripped.CHECKS) != signature(original.CHECKS):
+            raise ReleaseError(f"suites/{module_name}: stripping changed the self-checks")
     for name, value in vars(stripped).items():
         if isinstance(value, np.ndarray):
             kept = getattr(original, name, None)
@@ -182,6 +187,31 @@ def verify_stripped_suite(module_name: str, stripped_source: str) -> None:
                     f"suites/{module_name}.py: {name} differs after stripping (a removed input shifted "
                     "a shared random generator); give the grading-only inputs their own generator"
                 )
+
+
+def _module_of(rel: str) -> str:
+    """``src/losslab/exercises/suites/a/b.py`` -> ``a.b``; ``.../a/__init__.py`` -> ``a``."""
+    parts = Path(rel[len(SUITES_DIR) :]).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _strip_suites(files: dict[str, bytes]) -> dict[str, str]:
+    """Every suite module stripped: single-module suites alone, suite packages as a whole."""
+    out: dict[str, str] = {}
+    packages: dict[str, dict[str, str]] = {}
+    for rel, data in files.items():
+        if not rel.endswith(".py") or rel == f"{SUITES_DIR}__init__.py":
+            continue
+        module = _module_of(rel)
+        if "/" in rel[len(SUITES_DIR) :]:
+            packages.setdefault(module.split(".")[0], {})[rel] = data.decode("utf-8")
+        else:
+            out[rel] = strip_suite_source(data.decode("utf-8"), rel)
+    for package, members in packages.items():
+        by_module = {f"{SUITES}.{_module_of(rel)}": text for rel, text in members.items()}
+        result = strip_suite_package(by_module, f"{SUITES}.{package}")
+        out.update({rel: result[f"{SUITES}.{_module_of(rel)}"] for rel in members})
+    return out
 
 
 def _prepare_out(out: Path) -> None:
@@ -212,19 +242,18 @@ def build_release(out: str | Path, root: str | Path | None = None) -> ReleaseSum
     texts: dict[str, bytes] = {}
     stripped: dict[str, int] = {}
     for rel in files:
-        data = (root / rel).read_bytes()
-        if rel.startswith(SUITES_DIR) and rel.endswith(".py") and not rel.endswith("__init__.py"):
-            source = data.decode("utf-8")
-            name = Path(rel).stem
-            try:
-                new = strip_suite_source(source, rel)
-            except StripError as exc:
-                raise ReleaseError(f"cannot strip {rel}: {exc}") from None
-            verify_stripped_suite(name, new)
-            module = importlib.import_module(f"losslab.exercises.suites.{name}")
-            stripped[name] = sum(not c.self_check for c in module.CHECKS)
-            data = new.encode("utf-8")
-        texts[rel] = data
+        texts[rel] = (root / rel).read_bytes()
+    try:
+        stripped_sources = _strip_suites({rel: texts[rel] for rel in files if rel.startswith(SUITES_DIR)})
+    except StripError as exc:
+        raise ReleaseError(f"cannot strip the check suites: {exc}") from None
+    for rel, source in stripped_sources.items():
+        verify_stripped_suite(_module_of(rel), source)
+        texts[rel] = source.encode("utf-8")
+    from losslab.exercises.registry import suite_for_exercise, suite_modules
+
+    for exercise, name in suite_modules().items():
+        stripped[name] = sum(not c.self_check for c in suite_for_exercise(exercise))
     for solution in sorted((root / "solutions").glob("*.ipynb")):
         try:
             exercise = make_exercise(read_notebook(solution), solution.name)
