@@ -4,7 +4,12 @@ import textwrap
 
 import pytest
 
-from losslab.exercises.suite_stripping import StripError, grading_only_names, strip_suite_source
+from losslab.exercises.suite_stripping import (
+    StripError,
+    grading_only_names,
+    strip_suite_package,
+    strip_suite_source,
+)
 
 SUITE = textwrap.dedent(
     '''\
@@ -123,3 +128,40 @@ def test_a_suite_without_self_checks_is_refused():
     )
     with pytest.raises(StripError, match="no self-checks left"):
         strip_suite_source(source)
+
+
+def test_a_suite_package_is_stripped_across_its_modules():
+    pkg = "losslab.exercises.suites.demo"
+    sources = {
+        pkg: textwrap.dedent(
+            """\
+            from losslab.exercises.checks import Check
+            from losslab.exercises.suites.demo.tests import _secret, _visible
+
+            EXERCISE = "99_demo"
+            CHECKS = [
+                Check("f", "visible", _visible),
+                Check("f", "secret", _secret, self_check=False),
+            ]
+            """
+        ),
+        f"{pkg}.tests": textwrap.dedent(
+            """\
+            from losslab.exercises.suites.demo.inputs import HIDDEN, SHOWN
+
+
+            def _visible(fn):
+                return fn(SHOWN)
+
+
+            def _secret(fn):
+                return fn(HIDDEN)
+            """
+        ),
+        f"{pkg}.inputs": 'SHOWN = [1.0]\nHIDDEN = [1e4]  # only the secret check uses it\n__all__ = ["HIDDEN", "SHOWN"]\n',
+    }
+    out = strip_suite_package(sources, pkg)
+    assert "_secret" not in out[pkg] and "import _visible\n" in out[pkg]
+    assert "_secret" not in out[f"{pkg}.tests"] and "import SHOWN\n" in out[f"{pkg}.tests"]
+    assert "HIDDEN" not in out[f"{pkg}.inputs"] and "SHOWN = [1.0]" in out[f"{pkg}.inputs"]
+    assert '__all__ = ["SHOWN"]' in out[f"{pkg}.inputs"]
