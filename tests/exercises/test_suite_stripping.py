@@ -84,7 +84,7 @@ def test_grading_only_names():
     assert grading_only_names(SUITE) == ["extreme inputs", "built from basic ops"]
 
 
-def test_a_grading_only_factory_is_dropped_and_other_starred_entries_refused():
+def test_a_known_check_factory_is_kept_and_unknown_ones_refused():
     source = SUITE.replace(
         '] + [Check(t, "built from basic ops", _made(t), self_check=False) for t in _TARGETS]',
         "    *from_scratch_checks(_TARGETS, _LIBRARY),\n]",
@@ -92,8 +92,10 @@ def test_a_grading_only_factory_is_dropped_and_other_starred_entries_refused():
         "_TARGETS = {",
         "from losslab.exercises.from_scratch import from_scratch_checks\n_LIBRARY = {'x'}\n_TARGETS = {",
     )
-    out = strip_suite_source(source)
-    assert "from_scratch_checks" not in out and "_LIBRARY" not in out and "_TARGETS" not in out
+    out = strip_suite_source(source)  # from_scratch_checks makes self-checks: kept with its inputs
+    assert (
+        "*from_scratch_checks(_TARGETS, _LIBRARY)" in out and "_LIBRARY = {" in out and "_TARGETS = {" in out
+    )
     with pytest.raises(StripError, match="not a Check"):
         strip_suite_source(source.replace("*from_scratch_checks(", "*other_checks("))
 

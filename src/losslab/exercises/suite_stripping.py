@@ -5,7 +5,7 @@ A suite module (see :mod:`losslab.exercises.suites`) defines ``CHECKS``, a list 
 the grader only. :func:`strip_suite_source` rewrites the module's source so that
 
 * ``CHECKS`` keeps only the self-checks (a list comprehension of grading-only
-  checks, or ``*factory(...)`` of a function in :data:`GRADING_ONLY_FACTORIES`, is
+  checks, or a check factory's call classified in :data:`CHECK_FACTORIES`, is
   dropped whole);
 * every module-level function, class and assignment that nothing kept refers
   to any more is removed - the grading-only tests and the inputs only they use
@@ -27,7 +27,7 @@ from __future__ import annotations
 import ast
 
 __all__ = [
-    "GRADING_ONLY_FACTORIES",
+    "CHECK_FACTORIES",
     "StripError",
     "grading_only_names",
     "prune_module_source",
@@ -35,8 +35,9 @@ __all__ = [
     "strip_suite_source",
 ]
 
-# Functions that build grading-only checks only (``*from_scratch_checks(...)`` in a CHECKS list).
-GRADING_ONLY_FACTORIES = frozenset({"from_scratch_checks"})
+# Functions that build checks, and whether those are self-checks (True) or grading-only (False).
+# The release verifies each classification against the imported suite.
+CHECK_FACTORIES = {"from_scratch_checks": True}
 
 
 class StripError(ValueError):
@@ -69,9 +70,9 @@ def _check_entries(value: ast.expr, where: str) -> list[tuple[ast.expr, bool]]:
                 isinstance(element, ast.Starred)
                 and isinstance(element.value, ast.Call)
                 and isinstance(element.value.func, ast.Name)
-                and element.value.func.id in GRADING_ONLY_FACTORIES
+                and element.value.func.id in CHECK_FACTORIES
             ):
-                entries.append((element, False))
+                entries.append((element, CHECK_FACTORIES[element.value.func.id]))
                 continue
             if not _is_check_call(element):
                 raise StripError(
@@ -79,6 +80,8 @@ def _check_entries(value: ast.expr, where: str) -> list[tuple[ast.expr, bool]]:
                 )
             entries.append((element, _self_check_flag(element, f"{where}, line {element.lineno}")))
         return entries
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in CHECK_FACTORIES:
+        return [(value, CHECK_FACTORIES[value.func.id])]
     if isinstance(value, ast.ListComp) and _is_check_call(value.elt):
         return [(value, _self_check_flag(value.elt, f"{where}, line {value.lineno}"))]
     raise StripError(f"{where}, line {value.lineno}: CHECKS must be a list of Check(...) calls")
@@ -124,32 +127,51 @@ def strip_suite_source(source: str, where: str = "suite") -> str:
     return _strip_checks_module(source, where)[0]
 
 
+def _is_checks_update(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.AugAssign)
+        and isinstance(statement.target, ast.Name)
+        and statement.target.id == "CHECKS"
+        and isinstance(statement.op, ast.Add)
+    )
+
+
 def _strip_checks_module(source: str, where: str) -> tuple[str, dict[str, set[str]]]:
     tree = ast.parse(source)
     checks_statements = [s for s in tree.body if isinstance(s, ast.Assign) and _bound_names(s) == {"CHECKS"}]
     if len(checks_statements) != 1:
         raise StripError(f"{where}: expected exactly one `CHECKS = [...]` assignment")
-    checks_statement = checks_statements[0]
-    entries = _check_entries(checks_statement.value, where)
-    kept = [entry for entry, self_check in entries if self_check]
-    if not kept:
+    overrides: dict[int, str] = {}
+    all_kept = []
+    for index, statement in enumerate(tree.body):
+        if statement is checks_statements[0] or _is_checks_update(statement):
+            entries = _check_entries(statement.value, where)
+            kept = [entry for entry, self_check in entries if self_check]
+            all_kept += kept
+            if statement is checks_statements[0]:
+                overrides[index] = _render_checks(source, kept)
+            elif len(kept) != len(entries):
+                overrides[index] = (
+                    _render_checks(source, kept).replace("CHECKS = ", "CHECKS += ", 1) if kept else ""
+                )
+    if not all_kept:
         raise StripError(f"{where}: no self-checks left; learners would have nothing to run")
-    roots = {"EXERCISE"} | set().union(*(_used_names(e) for e in kept))
-    return _prune(source, tree, roots, checks_statement, _render_checks(source, kept))
+    roots = {"EXERCISE"} | set().union(*(_used_names(e) for e in all_kept))
+    return _prune(source, tree, roots, overrides)
 
 
 def prune_module_source(source: str, roots: set[str]) -> tuple[str, dict[str, set[str]]]:
     """Keep only the module-level definitions ``roots`` need (transitively); return the text and,
     per imported module, the names still imported from it."""
-    return _prune(source, ast.parse(source), set(roots), None, "")
+    return _prune(source, ast.parse(source), set(roots), {})
 
 
-def _prune(source, tree, roots, checks_statement, checks_text) -> tuple[str, dict[str, set[str]]]:
+def _prune(source, tree, roots, overrides: dict[int, str]) -> tuple[str, dict[str, set[str]]]:
     lines = source.splitlines(keepends=True)
     needed = set(roots)
     removable = {}
     for index, statement in enumerate(tree.body):
-        if statement is checks_statement:
+        if index in overrides:
             continue
         names = _bound_names(statement)
         is_definition = isinstance(
@@ -162,7 +184,7 @@ def _prune(source, tree, roots, checks_statement, checks_text) -> tuple[str, dic
     while changed:
         changed = False
         needed |= set().union(
-            *(_used_names(tree.body[i]) for i in keep_index if tree.body[i] is not checks_statement),
+            *(_used_names(tree.body[i]) for i in keep_index if i not in overrides),
             *(),
         )
         for index, names in removable.items():
@@ -180,8 +202,8 @@ def _prune(source, tree, roots, checks_statement, checks_text) -> tuple[str, dic
         replacement = None
         if index not in keep_index:
             replacement = ""
-        elif statement is checks_statement:
-            replacement = checks_text
+        elif index in overrides:
+            replacement = overrides[index]
         elif isinstance(statement, ast.ImportFrom) and statement.module != "__future__":
             aliases = [a for a in statement.names if (a.asname or a.name) in needed]
             if len(aliases) != len(statement.names):

@@ -9,7 +9,7 @@ builds, from the instructor's checkout, a folder that holds only what learners u
   the checkout);
 * ``src/losslab/``, the package, with every check suite stripped to its
   self-checks (:mod:`losslab.exercises.suite_stripping`): no grading-only check, no input
-  only those checks use, and not the module that builds the "from basic ops" checks;
+  only those checks use;
 * ``course.py``, ``pyproject.toml``, ``environment.yml``, ``binder/``,
   ``.gitignore`` and a learner's ``README.md`` (quick start and syllabus).
 
@@ -64,8 +64,6 @@ RELEASED_PATHS = (
     "environment.yml",
     ".gitignore",
 )
-# Modules that only build grading-only checks (the stripped suites no longer import them).
-GRADING_ONLY_MODULES = ("src/losslab/exercises/from_scratch.py",)
 SUITES_DIR = "src/losslab/exercises/suites/"
 SUITES = "losslab.exercises.suites"
 MARKER = ".losslab-release.json"
@@ -117,7 +115,6 @@ def _tracked_files(root: Path) -> list[str]:
         if f
         and any(f == p or (p.endswith("/") and f.startswith(p)) for p in RELEASED_PATHS)
         and (root / f).is_file()
-        and f not in GRADING_ONLY_MODULES
     )
 
 
