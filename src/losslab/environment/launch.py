@@ -86,13 +86,26 @@ def lab_command(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Start JupyterLab at lesson 01 (blocks until the server stops)."""
+    """Start JupyterLab at lesson 01 (blocks until the server stops).
+
+    ``--root DIR`` serves DIR (``course.py lab`` passes the learner's workspace, a copy of
+    ``notebooks/`` and ``exercises/``); the default is the course checkout itself.
+    ``--no-browser`` does not open a browser.
+    """
+    import argparse
+
     from losslab.environment.paths import repo_root
 
-    root = repo_root()
+    parser = argparse.ArgumentParser(prog="python -m losslab.environment.launch", description=main.__doc__)
+    parser.add_argument("--root", type=Path, default=None, help="folder to serve (default: the course)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    args = parser.parse_args(argv)
+    root = args.root if args.root is not None else repo_root()
+    if not (root / FIRST_LESSON).is_file():
+        parser.error(f"{root} has no {FIRST_LESSON}: pass the course folder or its workspace")
     write_lab_overrides()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    cmd = lab_command(root, open_browser="--no-browser" not in (argv or []))
+    cmd = lab_command(root, open_browser=not args.no_browser)
     os.execv(cmd[0], cmd)  # replace this process: Ctrl+C goes straight to JupyterLab
     return 0  # pragma: no cover
 
