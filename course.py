@@ -30,6 +30,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -129,6 +130,21 @@ def _free_name(path: Path, tag: str) -> Path:
     return candidate
 
 
+def _load_state(workspace: Path) -> dict[str, str]:
+    """Per workspace file, the fingerprint of the course version it last received."""
+    try:
+        state = json.loads((workspace / ".course-versions.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _save_state(workspace: Path, state: dict[str, str]) -> None:
+    workspace.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(state, indent=1, sort_keys=True) + "\n"
+    (workspace / ".course-versions.json").write_text(text, encoding="utf-8")
+
+
 def sync_workspace(root: Path, workspace: Path) -> dict[str, list]:
     """Bring ``workspace`` up to date with the course files in ``root``; never overwrite a learner's change.
 
@@ -144,11 +160,7 @@ def sync_workspace(root: Path, workspace: Path) -> dict[str, list]:
 
     Returns those lists of workspace-relative paths. Files the course removed stay.
     """
-    state_file = workspace / ".course-versions.json"
-    try:
-        state = json.loads(state_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        state = {}
+    state = _load_state(workspace)
     report: dict[str, list] = {"added": [], "restored": [], "updated": [], "kept": []}
     for rel in course_files(root):
         source, mine, base = root / rel, workspace / rel, state.get(rel)
@@ -167,8 +179,7 @@ def sync_workspace(root: Path, workspace: Path) -> dict[str, list]:
                 shutil.copyfile(source, new)
                 report["kept"].append((rel, new.relative_to(workspace).as_posix()))
         state[rel] = upstream
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    _save_state(workspace, state)
     return report
 
 
@@ -205,14 +216,29 @@ def rescue_tracked_edits() -> None:
             + "\nKeep a copy of anything you want, then undo the changes (`git stash` keeps them "
             "aside) and run `python3 course.py update` again. Work in workspace/ instead."
         )
+    state = _load_state(WORKSPACE)
     for rel in changed:
         mine = WORKSPACE / rel
         if mine.exists():
             mine = _free_name(mine, "from-course-folder")
+        else:  # the learner's copy now stands for the version they started from
+            state[rel] = fingerprint_of_commit(rel)
         mine.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / rel, mine)
         git("checkout", "--", rel)
         print(f"  your edits of {rel} are now in {mine.relative_to(ROOT).as_posix()}")
+    if changed:
+        _save_state(WORKSPACE, state)
+
+
+def fingerprint_of_commit(rel: str) -> str:
+    """The fingerprint of ``rel`` as the checked-out commit has it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / Path(rel).name
+        copy.write_bytes(
+            subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ROOT, capture_output=True, check=True).stdout
+        )
+        return fingerprint(copy)
 
 
 def update(rest: list[str]) -> int:

@@ -212,6 +212,9 @@ def _log_in(hub: Hub, learner: Learner) -> tuple[requests.Session, requests.Sess
         timeout=30,
     )
     assert answer.status_code == 302, f"log-in of {learner.name} refused: {answer.status_code}"
+    # The hub ties its XSRF token to the log-in session: read the one it set now (as the page's script does).
+    browser.get(f"{hub.url}/hub/home", timeout=30).raise_for_status()
+    xsrf = [cookie.value for cookie in browser.cookies if cookie.name == "_xsrf"][-1]
     made = browser.post(
         f"{hub.url}/hub/api/users/{learner.name}/tokens",
         json={"note": "hub test", "expires_in": 900},

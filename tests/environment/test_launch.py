@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 
+from losslab.environment import launch
 from losslab.environment.launch import (
     FIRST_LESSON,
     LAB_OVERRIDES,
@@ -41,6 +42,21 @@ def test_lab_command(repo_root):
     assert f"--LabApp.default_url=/lab/tree/{FIRST_LESSON}" in argv
     assert "--ServerApp.open_browser=False" in argv and "--ServerApp.port=8899" in argv
     assert "--IdentityProvider.token=abc" in argv and "--ServerApp.ip=127.0.0.1" in argv
+
+
+def test_main_serves_the_folder_it_is_given(repo_root, tmp_path, monkeypatch):
+    """`course.py lab` passes the learner's workspace with --root; a folder without the lessons is refused."""
+    started = []
+    monkeypatch.setattr(launch.os, "execv", lambda path, argv: started.append(argv))
+    monkeypatch.setattr(launch, "write_lab_overrides", lambda: None)
+    workspace = tmp_path / "workspace"
+    (workspace / FIRST_LESSON).parent.mkdir(parents=True)
+    (workspace / FIRST_LESSON).write_text("{}")
+    launch.main(["--root", str(workspace), "--no-browser"])
+    [argv] = started
+    assert f"--ServerApp.root_dir={workspace.resolve()}" in argv and "--ServerApp.open_browser=False" in argv
+    with pytest.raises(SystemExit):
+        launch.main(["--root", str(tmp_path / "empty")])
 
 
 def test_free_port_is_free():
