@@ -5,8 +5,9 @@ from npm, the simple local-process spawner, the dummy authenticator) on free loo
 ports, then for three learners at once:
 
 1. logs in through the hub's login form and starts the learner's server;
-2. follows the nbgitpuller link a learner is given, which clones the course (a
-   ``file://`` copy of this checkout's commit) into the learner's home folder;
+2. follows the nbgitpuller link a learner is given, which clones the course into the
+   learner's home folder from a ``file://`` repository: the learners' release
+   (``losslab release``) where this checkout can build one, else this checkout's commit;
 3. waits until all three are ready, then runs every code cell of lesson 01 in each
    learner's kernel, all three at the same time, through the hub's proxy (Jupyter's
    REST API and the kernel websocket, as JupyterLab does), and checks: no errors, nothing
@@ -50,7 +51,6 @@ from losslab.launch import FIRST_LESSON, free_port
 pytestmark = pytest.mark.slow
 
 LEARNERS = ("ada", "grace", "linus")
-BRANCH = "class"  # the branch the test's course repository serves
 TARGET = "losslab"  # nbgitpuller's folder in each home: the repository's name
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 CELL_TIMEOUT = 300  # seconds; a cell on a busy 2-core machine with three kernels
@@ -81,18 +81,50 @@ def proxy(repo_root) -> Path:
     return binary
 
 
+@dataclass(frozen=True)
+class Course:
+    """The git repository nbgitpuller serves, and what it is."""
+
+    url: str
+    branch: str
+    kind: str
+
+
+def _release_command() -> list[str] | None:
+    """``losslab release`` (the learners' edition, without answers) if this checkout has it."""
+    cli = Path(sys.executable).with_name("losslab")
+    if not cli.exists():
+        return None
+    shown = subprocess.run([str(cli), "--help"], capture_output=True, text=True, timeout=120)
+    return [str(cli), "release"] if " release" in shown.stdout else None
+
+
 @pytest.fixture(scope="module")
-def course_url(repo_root, tmp_path_factory) -> str:
-    """A ``file://`` git repository holding this checkout's commit on branch ``class``."""
+def course(repo_root, tmp_path_factory) -> Course:
+    """A ``file://`` git repository of the course: the learners' release where the checkout can build
+    one, else a copy of this checkout's commit (on branch ``class``)."""
     if shutil.which("git") is None:
         _need("git is missing")
-    bare = tmp_path_factory.mktemp("remote") / TARGET
-    subprocess.run(["git", "clone", "--quiet", "--bare", str(repo_root), str(bare)], check=True)
+    where = tmp_path_factory.mktemp("remote") / TARGET
+    release = _release_command()
+    if release is not None:
+        built = subprocess.run(
+            [*release, "--out", str(where)], cwd=repo_root, capture_output=True, text=True, timeout=600
+        )
+        assert built.returncode == 0, f"losslab release failed:\n{built.stdout}\n{built.stderr}"
+        branch = subprocess.run(
+            ["git", "-C", str(where), "rev-parse", "--abbrev-ref", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return Course(where.as_uri(), branch, "the learners' release (losslab release)")
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(repo_root), str(where)], check=True)
     head = subprocess.run(
         ["git", "-C", str(repo_root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    subprocess.run(["git", "--git-dir", str(bare), "branch", "--force", BRANCH, head], check=True)
-    return bare.as_uri()
+    subprocess.run(["git", "--git-dir", str(where), "branch", "--force", "class", head], check=True)
+    return Course(where.as_uri(), "class", "this checkout's commit")
 
 
 @dataclass
@@ -237,23 +269,24 @@ def _log_in(hub: Hub, learner: Learner) -> tuple[requests.Session, requests.Sess
     return browser, api
 
 
-def git_pull_link(hub_url: str, repo: str) -> str:
+def git_pull_link(hub_url: str, repo: str, branch: str) -> str:
     """The nbgitpuller link a learner is given (deploy/jupyterhub/README.md documents the same form)."""
-    query = urlencode({"repo": repo, "branch": BRANCH, "urlpath": f"lab/tree/{TARGET}/{FIRST_LESSON}"})
+    query = urlencode({"repo": repo, "branch": branch, "urlpath": f"lab/tree/{TARGET}/{FIRST_LESSON}"})
     return f"{hub_url}/hub/user-redirect/git-pull?{query}"
 
 
-def _pull(hub: Hub, learner: Learner, browser: requests.Session, repo: str) -> None:
+def _pull(hub: Hub, learner: Learner, browser: requests.Session, course: Course) -> None:
     """Follow the link as a browser would: the status page, its event stream, then the lesson."""
     started = time.monotonic()
-    page = browser.get(git_pull_link(hub.url, repo), timeout=60)
+    repo = course.url
+    page = browser.get(git_pull_link(hub.url, repo, course.branch), timeout=60)
     assert page.status_code == 200 and page.url.startswith(f"{hub.url}/user/{learner.name}/git-pull"), (
         page.url
     )
     assert repo in page.text, "nbgitpuller's status page should name the repository"
     stream = browser.get(
         f"{hub.url}/user/{learner.name}/git-pull/api",
-        params={"repo": repo, "branch": BRANCH, "targetpath": TARGET},
+        params={"repo": repo, "branch": course.branch, "targetpath": TARGET},
         stream=True,
         timeout=120,
     )
@@ -383,11 +416,11 @@ def _memory(hub: Hub, learner: Learner) -> None:
     learner.memory_mb = {"rss": rss / 2**20, "pss": pss / 2**20}
 
 
-def _learner(hub: Hub, repo: str, name: str, barrier: threading.Barrier) -> Learner:
+def _learner(hub: Hub, course: Course, name: str, barrier: threading.Barrier) -> Learner:
     learner = Learner(name)
     try:
         browser, api = _log_in(hub, learner)
-        _pull(hub, learner, browser, repo)
+        _pull(hub, learner, browser, course)
     except BaseException:
         barrier.abort()  # do not leave the others waiting
         raise
@@ -396,7 +429,7 @@ def _learner(hub: Hub, repo: str, name: str, barrier: threading.Barrier) -> Lear
     return learner
 
 
-def test_three_learners_run_lesson_01_at_once_through_the_hub(hub, course_url, repo_root, record_property):
+def test_three_learners_run_lesson_01_at_once_through_the_hub(hub, course, repo_root, record_property):
     committed = nbformat.read(repo_root / FIRST_LESSON, as_version=4)
     expected_views = sum(
         WIDGET_MIME in out.get("data", {})
@@ -407,7 +440,7 @@ def test_three_learners_run_lesson_01_at_once_through_the_hub(hub, course_url, r
     code_cells = sum(cell.cell_type == "code" for cell in committed.cells)
     barrier = threading.Barrier(len(LEARNERS))
     with ThreadPoolExecutor(len(LEARNERS)) as pool:
-        learners = list(pool.map(lambda name: _learner(hub, course_url, name, barrier), LEARNERS))
+        learners = list(pool.map(lambda name: _learner(hub, course, name, barrier), LEARNERS))
 
     for learner in learners:
         assert learner.cells == code_cells, f"{learner.name} ran {learner.cells} of {code_cells} cells"
@@ -421,7 +454,7 @@ def test_three_learners_run_lesson_01_at_once_through_the_hub(hub, course_url, r
     # "At the same time": every lesson run overlaps every other.
     assert max(x.timings["lesson start"] for x in learners) < min(x.timings["lesson end"] for x in learners)
 
-    lines = [f"hub start {hub.start_seconds:.1f} s"]
+    lines = [f"served: {course.kind}; hub start {hub.start_seconds:.1f} s"]
     for learner in learners:
         t, m = learner.timings, learner.memory_mb
         lines.append(
