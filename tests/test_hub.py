@@ -134,13 +134,20 @@ class Hub:
     homes: Path
     log: Path
     start_seconds: float
-    descendants: set = field(default_factory=set)
+    descendants: dict = field(default_factory=dict)  # pid -> psutil.Process (knows its start time)
 
     def remember_processes(self) -> None:
+        """Note every process the hub started so far (servers, kernels, the proxy, git)."""
         try:
-            self.descendants |= {p.pid for p in psutil.Process(self.process.pid).children(recursive=True)}
+            children = psutil.Process(self.process.pid).children(recursive=True)
         except psutil.NoSuchProcess:
-            pass
+            return
+        for child in children:
+            self.descendants.setdefault(child.pid, child)
+
+    def alive(self) -> list:
+        """The processes the hub started that still run (psutil checks a reused pid by start time)."""
+        return [p for p in self.descendants.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
 @pytest.fixture(scope="module")
@@ -190,30 +197,24 @@ def hub(repo_root, proxy, tmp_path_factory):
 
 
 def _stop(hub: Hub) -> None:
-    """SIGTERM the hub (it stops learners' servers and the proxy), then kill whatever is left."""
+    """SIGTERM the hub: it stops learners' servers (and their kernels) and the proxy. Then check that
+    nothing it started is left, killing any leftover so that a failure never leaks processes."""
     hub.remember_processes()
     if hub.process.poll() is None:
         hub.process.send_signal(signal.SIGTERM)
         try:
-            hub.process.wait(timeout=30)
+            hub.process.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            pass
-    for pgid_owner in [hub.process.pid, *hub.descendants]:
+            hub.process.kill()
+            hub.process.wait(timeout=10)
+    _, left = psutil.wait_procs(hub.alive(), timeout=15)
+    for process in left:
         try:
-            os.killpg(pgid_owner, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
+            process.kill()
+        except psutil.NoSuchProcess:
             pass
-    hub.process.wait(timeout=10)
-    gone, alive = psutil.wait_procs([_proc(pid) for pid in hub.descendants if _proc(pid)], timeout=10)
-    assert not alive, f"processes survived the hub: {alive}"
-
-
-def _proc(pid: int):
-    try:
-        process = psutil.Process(pid)
-        return None if process.status() == psutil.STATUS_ZOMBIE else process
-    except psutil.NoSuchProcess:
-        return None
+    psutil.wait_procs(left, timeout=10)
+    assert not left, f"the hub's shutdown left these running (now killed): {left}"
 
 
 # --- one learner ------------------------------------------------------------------------------------
@@ -404,10 +405,9 @@ def _memory(hub: Hub, learner: Learner) -> None:
     """Resident and proportional memory of the learner's server and kernel (processes with their name)."""
     hub.remember_processes()
     rss = pss = 0
-    for pid in hub.descendants:
-        process = _proc(pid)
+    for process in hub.alive():
         try:
-            if process is None or process.environ().get("JUPYTERHUB_USER") != learner.name:
+            if process.environ().get("JUPYTERHUB_USER") != learner.name:
                 continue
             info = process.memory_full_info()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
