@@ -218,6 +218,9 @@ def rescue_tracked_edits() -> None:
         )
     state = _load_state(WORKSPACE)
     for rel in changed:
+        if not (ROOT / rel).exists():  # deleted in the course folder: nothing to keep
+            git("checkout", "HEAD", "--", rel)
+            continue
         mine = WORKSPACE / rel
         if mine.exists():
             mine = _free_name(mine, "from-course-folder")
@@ -225,7 +228,7 @@ def rescue_tracked_edits() -> None:
             state[rel] = fingerprint_of_commit(rel)
         mine.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / rel, mine)
-        git("checkout", "--", rel)
+        git("checkout", "HEAD", "--", rel)  # HEAD: also undoes a `git add`
         print(f"  your edits of {rel} are now in {mine.relative_to(ROOT).as_posix()}")
     if changed:
         _save_state(WORKSPACE, state)

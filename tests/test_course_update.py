@@ -238,12 +238,15 @@ def test_update_rescues_edits_made_in_the_course_folder(clone):
     """Before the workspace existed, learners edited the tracked notebooks; those edits move, then git pulls."""
     upstream, learner = clone
     _edit_notebook(learner / "exercises" / "02_b.ipynb", "old-style work")
+    _git(learner, "add", "exercises/02_b.ipynb")  # even staged
+    (learner / "notebooks" / "01_a.ipynb").unlink()  # and a lesson deleted there
     (upstream / "exercises" / "02_b.ipynb").write_text(_notebook("# YOUR CODE HERE, reworded"))
     _git(upstream, "commit", "--quiet", "-am", "reword")
     said = _update(learner)
     assert "exercises/02_b.ipynb are now in workspace/exercises/02_b.ipynb" in said
     assert _sources(learner / "workspace" / "exercises" / "02_b.ipynb") == ["old-style work"]
     assert _sources(learner / "exercises" / "02_b.ipynb") == ["# YOUR CODE HERE, reworded"]
+    assert (learner / "notebooks" / "01_a.ipynb").is_file()
     assert _git(learner, "status", "--porcelain") == ""
 
 
