@@ -1,9 +1,14 @@
 """deploy/jupyterhub/jupyterhub_config.py, read the way JupyterHub reads it (fast; tests/test_hub.py runs it)."""
 
+import json
+import re
 import sys
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
+
+from losslab.launch import FIRST_LESSON
 
 
 def _load(repo_root, monkeypatch, **env):
@@ -41,9 +46,19 @@ def test_trial_settings_and_admins(repo_root, monkeypatch):
 
 
 def test_the_proxy_is_pinned_for_npm_ci(repo_root):
-    import json
-
     folder = repo_root / "deploy" / "jupyterhub"
     wanted = json.loads((folder / "package.json").read_text())["dependencies"]["configurable-http-proxy"]
     locked = json.loads((folder / "package-lock.json").read_text())["packages"]
     assert locked["node_modules/configurable-http-proxy"]["version"] == wanted
+
+
+def test_the_documented_links_open_lesson_01_where_nbgitpuller_puts_it(repo_root):
+    """nbgitpuller clones into a folder named after the repository: the link must open the lesson there."""
+    guide = (repo_root / "deploy" / "jupyterhub" / "README.md").read_text()
+    links = re.findall(r"https://<HUB>/hub/user-redirect/git-pull\?\S+", guide)
+    assert len(links) >= 2
+    for link in links:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+        assert set(query) == {"repo", "branch", "urlpath"}, link
+        folder = query["repo"].rstrip("/").split("/")[-1]
+        assert query["urlpath"] == f"lab/tree/{folder}/{FIRST_LESSON}", link
