@@ -141,7 +141,7 @@ def test_lab_creates_the_workspace_and_serves_it(course, tmp_path, monkeypatch):
     assert course.main(["lab", "--no-browser"]) == 0
     assert (root / "workspace" / "notebooks" / "01_a.ipynb").is_file()
     [argv] = launched
-    assert argv[1:3] == ["-m", course.LAUNCH_MODULE]
+    assert argv[1:3] == ["-m", course.LAUNCH_MODULE] and importlib.util.find_spec(course.LAUNCH_MODULE)
     assert argv[argv.index("--root") + 1] == root / "workspace" and argv[-1] == "--no-browser"
 
 

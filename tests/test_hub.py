@@ -46,7 +46,7 @@ import pytest
 import requests
 import websocket
 
-from losslab.launch import FIRST_LESSON, free_port
+from losslab.environment.launch import FIRST_LESSON, free_port
 
 pytestmark = pytest.mark.slow
 

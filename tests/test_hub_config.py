@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from losslab.launch import FIRST_LESSON
+from losslab.environment.launch import FIRST_LESSON
 
 
 def _load(repo_root, monkeypatch, **env):
