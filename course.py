@@ -141,6 +141,9 @@ def _load_state(workspace: Path) -> dict[str, str]:
 
 def _save_state(workspace: Path, state: dict[str, str]) -> None:
     workspace.mkdir(parents=True, exist_ok=True)
+    ignore = workspace / ".gitignore"
+    if not ignore.exists():  # git ignores the workspace whatever the course's own .gitignore says
+        ignore.write_text("# Your work: never part of the course's git history.\n*\n", encoding="utf-8")
     text = json.dumps(state, indent=1, sort_keys=True) + "\n"
     (workspace / ".course-versions.json").write_text(text, encoding="utf-8")
 

@@ -167,7 +167,7 @@ def clone(repo_root, tmp_path, course):
     (upstream / "notebooks").mkdir(parents=True)
     (upstream / "exercises").mkdir()
     shutil.copy(repo_root / "course.py", upstream / "course.py")
-    shutil.copy(repo_root / ".gitignore", upstream / ".gitignore")
+    (upstream / ".gitignore").write_text(".venv/\n")  # the workspace must stay out of git without help
     (upstream / "pyproject.toml").write_text("[project]\nname = 'course'\n")
     (upstream / "notebooks" / "01_a.ipynb").write_text(_notebook("print('lesson 1')"))
     (upstream / "notebooks" / "02_b.ipynb").write_text(_notebook("print('lesson 2')", "x = 1"))
