@@ -14,9 +14,10 @@ ports, then for three learners at once:
    on stderr, and the quiz and explorer widgets are created (widget comms and
    widget-view outputs, as many as the committed lesson has).
 
-It reports the timings (hub start, log-in, pull, lesson 01 per learner) and each
-learner's memory (resident set of the learner's server plus kernel) and stops
-everything: no process it started survives.
+Then one learner runs lesson 01 again alone (a fresh kernel), for comparison. It
+reports the timings (hub start, log-in, pull, lesson 01 per learner and alone) and
+each learner's memory (resident and proportional set size of the learner's server
+plus kernel) and stops everything: no process it started survives.
 
 Needs ``npm`` (to install configurable-http-proxy into ``deploy/jupyterhub/node_modules``,
 pinned by its ``package-lock.json``) and ``git``. Without them it skips, except under CI
@@ -230,6 +231,7 @@ class Learner:
     widget_views: int = 0
     widget_comms: int = 0
     memory_mb: dict = field(default_factory=dict)
+    api: requests.Session | None = None
 
 
 def _log_in(hub: Hub, learner: Learner) -> tuple[requests.Session, requests.Session]:
@@ -426,6 +428,7 @@ def _learner(hub: Hub, course: Course, name: str, barrier: threading.Barrier) ->
         raise
     _run_lesson(hub, learner, api, barrier)
     _memory(hub, learner)
+    learner.api = api
     return learner
 
 
@@ -454,7 +457,17 @@ def test_three_learners_run_lesson_01_at_once_through_the_hub(hub, course, repo_
     # "At the same time": every lesson run overlaps every other.
     assert max(x.timings["lesson start"] for x in learners) < min(x.timings["lesson end"] for x in learners)
 
-    lines = [f"served: {course.kind}; hub start {hub.start_seconds:.1f} s"]
+    # The same lesson for one learner alone (a fresh kernel; the others idle), for comparison.
+    alone = Learner(learners[0].name)
+    _run_lesson(hub, alone, learners[0].api, threading.Barrier(1))
+    assert alone.cells == code_cells and not alone.errors and not alone.stderr
+
+    together = max(x.timings["lesson 01"] for x in learners)
+    lines = [
+        f"served: {course.kind}; hub start {hub.start_seconds:.1f} s; lesson 01 alone "
+        f"{alone.timings['lesson 01']:.1f} s, three at once up to {together:.1f} s "
+        f"({together / alone.timings['lesson 01']:.1f}x)"
+    ]
     for learner in learners:
         t, m = learner.timings, learner.memory_mb
         lines.append(
