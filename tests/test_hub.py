@@ -459,6 +459,9 @@ def test_three_learners_run_lesson_01_at_once_through_the_hub(hub, course, repo_
 
     # The same lesson for one learner alone (a fresh kernel; the others idle), for comparison.
     alone = Learner(learners[0].name)
+    base = f"{hub.url}/user/{alone.name}/api/sessions"
+    for session in learners[0].api.get(base, timeout=60).json():  # closing it shuts its kernel down
+        assert learners[0].api.delete(f"{base}/{session['id']}", timeout=60).status_code == 204
     _run_lesson(hub, alone, learners[0].api, threading.Barrier(1))
     assert alone.cells == code_cells and not alone.errors and not alone.stderr
 
