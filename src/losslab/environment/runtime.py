@@ -78,19 +78,14 @@ def import_tensorflow_quietly():
 
 
 def set_seeds(seed: int = DEFAULT_SEED) -> None:
-    """Seed Python, NumPy, TensorFlow and Keras, and make TensorFlow ops deterministic.
+    """Seed Python, NumPy, TensorFlow and Keras.
 
-    Call once per notebook (``setup_notebook`` does). Deterministic ops make
-    training runs repeat to the last printed digit on the same machine.
+    Call once per notebook (``setup_notebook`` does).
     """
-    tf, keras = import_tensorflow_quietly()
+    _, keras = import_tensorflow_quietly()
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)  # seeds python, numpy and the backend
-    try:
-        tf.config.experimental.enable_op_determinism()
-    except (AttributeError, RuntimeError):  # pragma: no cover - older TF or already running
-        pass
 
 
 def set_plot_style() -> None:
