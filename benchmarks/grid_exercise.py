@@ -27,6 +27,8 @@ import time
 import numpy as np
 
 from losslab.data.digit_grids import load_digit_grids
+from losslab.environment.paths import repo_root
+from losslab.environment.runtime import import_tensorflow_quietly
 from losslab.exercises.grid_evaluation import (
     GRADING_THREADS,
     MACRO_F1_BAR,
@@ -35,9 +37,7 @@ from losslab.exercises.grid_evaluation import (
     evaluate_approach,
     score_predictions,
 )
-from losslab.environment.paths import repo_root
 from losslab.exercises.nbtools import exec_graded_cells
-from losslab.environment.runtime import import_tensorflow_quietly
 
 
 def softmax_approach(tune_thresholds, normalise: bool):

@@ -102,8 +102,8 @@ def test_the_diagnosis_names_the_cause(grids, make, thresholds, cause):
 @pytest.mark.slow
 def test_self_check_and_grader_compute_the_same_numbers(repo_root, capsys):
     """The solution's self-check (in a notebook-like process) and the grader (sandbox) print the same figures."""
-    from losslab.grading.sandbox import Limits, grade_notebook, start_fork_server
     from losslab.exercises.suites.choosing_a_loss import CHECKS
+    from losslab.grading.sandbox import Limits, grade_notebook, start_fork_server
 
     solution = Path(repo_root) / "solutions" / "09_choosing_a_loss.ipynb"
     code = (
