@@ -75,6 +75,7 @@ def softmax_approach(tune_thresholds, normalise: bool):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
     parser.add_argument("--normalised", action="store_true", help="also softmax CE on normalised targets")
     parser.add_argument(
         "--no-softmax", action="store_true", help="only the reference and global 0.5 (faster)"
@@ -98,7 +99,7 @@ def main() -> None:
     print(
         f"bars: micro-F1 >= {MICRO_F1_BAR}, macro-F1 >= {MACRO_F1_BAR}; TensorFlow on {GRADING_THREADS} thread"
     )
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         cells = []
         for name, fit in approaches.items():
             started = time.monotonic()

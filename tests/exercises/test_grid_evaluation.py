@@ -131,3 +131,14 @@ def test_the_grader_runs_tensorflow_on_the_threads_the_exercise_asks_for():
 
     env = worker_processes._WORKER_ENV
     assert env["TF_NUM_INTRAOP_THREADS"] == env["TF_NUM_INTEROP_THREADS"] == str(GRADING_THREADS)
+
+
+@pytest.mark.parametrize("notebook", ["notebooks/09_choosing_a_loss.ipynb", "solutions/09_choosing_a_loss.ipynb"])
+def test_the_bar_the_learner_reads_is_the_bar_that_grades(repo_root, notebook):
+    import nbformat
+
+    from losslab.exercises.grid_evaluation import MACRO_F1_BAR, MICRO_F1_BAR
+
+    cells = nbformat.read(Path(repo_root) / notebook, as_version=4).cells
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert f"micro-F1 ≥ {MICRO_F1_BAR:.2f} and macro-F1 ≥ {MACRO_F1_BAR}" in text

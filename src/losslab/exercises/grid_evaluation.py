@@ -55,7 +55,7 @@ __all__ = [
 GRADING_SEED = 0
 GRADING_THREADS = 1  # the grader's sandbox runs TensorFlow on one thread
 MICRO_F1_BAR = 0.90
-MACRO_F1_BAR = 0.78
+MACRO_F1_BAR = 0.755  # between the reference and a global 0.5 threshold, measured over 20 seeds
 
 _SOFTMAX_WORDS = ("softmax", "categoricalcrossentropy", "categorical_crossentropy")
 
