@@ -133,7 +133,9 @@ def test_the_grader_runs_tensorflow_on_the_threads_the_exercise_asks_for():
     assert env["TF_NUM_INTRAOP_THREADS"] == env["TF_NUM_INTEROP_THREADS"] == str(GRADING_THREADS)
 
 
-@pytest.mark.parametrize("notebook", ["notebooks/09_choosing_a_loss.ipynb", "solutions/09_choosing_a_loss.ipynb"])
+@pytest.mark.parametrize(
+    "notebook", ["notebooks/09_choosing_a_loss.ipynb", "solutions/09_choosing_a_loss.ipynb"]
+)
 def test_the_bar_the_learner_reads_is_the_bar_that_grades(repo_root, notebook):
     import nbformat
 
