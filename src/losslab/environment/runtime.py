@@ -64,7 +64,7 @@ def import_tensorflow_quietly(threads: int | None = None):
     Safe to call many times: after the first import it only returns the modules.
     ``threads``: run TensorFlow's ops on this many threads (None: its default, every
     core). It takes effect only before TensorFlow's first op in the process; asking
-    for another number later raises ``RuntimeError`` saying to restart the kernel.
+    for another number later prints a note saying to restart the kernel.
     """
     for key, value in _TF_ENV.items():
         os.environ.setdefault(key, value)
@@ -88,11 +88,12 @@ def _use_threads(tf, threads: int) -> None:
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(threads)
-    except RuntimeError:
-        raise RuntimeError(
-            f"TensorFlow already runs on other thread settings in this kernel, so it cannot switch to "
-            f"{threads} thread(s): restart the kernel (Kernel > Restart) and run this cell first"
-        ) from None
+    except RuntimeError:  # TensorFlow started earlier in this process: say so, do not stop the notebook
+        print(
+            f"note: TensorFlow already runs on other thread settings in this kernel and cannot switch to "
+            f"{threads} thread(s); training results may differ in the last digits. To match exactly, "
+            "restart the kernel (Kernel > Restart) and run this cell first."
+        )
 
 
 def set_seeds(seed: int = DEFAULT_SEED) -> None:
