@@ -58,7 +58,7 @@ def test_every_notebook_starts_with_one_imports_cell(repo_root):
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert TAG_IMPORTS in cell_tags(code[0]), f"{path.name}: first code cell must be tagged 'imports'"
         assert sum(TAG_IMPORTS in cell_tags(c) for c in code) == 1, f"{path.name}: one imports cell"
-        assert "setup_notebook()" in code[0].source, f"{path.name}: call setup_notebook() first"
+        assert "\nsetup_notebook(" in code[0].source, f"{path.name}: call setup_notebook() first"
         assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
 
 

@@ -53,3 +53,24 @@ def test_plot_style_is_applied():
     set_plot_style()
     assert mpl.rcParams["axes.spines.top"] is False
     assert mpl.rcParams["image.cmap"] == "gray_r"
+
+
+def test_threads_are_fixed_before_the_first_op_and_a_later_change_notes_to_restart():
+    code = (
+        "import tensorflow as tf\n"
+        "from losslab.environment.runtime import import_tensorflow_quietly, setup_notebook\n"
+        "setup_notebook(threads=1)\n"
+        "setup_notebook(threads=1)  # running the imports cell again is fine\n"
+        "print(tf.config.threading.get_intra_op_parallelism_threads())\n"
+        "import_tensorflow_quietly(2)  # too late: a note, not an error\n"
+        "try:\n"
+        "    import_tensorflow_quietly(0)\n"
+        "except ValueError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "1"
+    assert "restart the kernel" in lines[1]
+    assert "positive whole number" in lines[2]

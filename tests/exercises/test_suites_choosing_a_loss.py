@@ -5,6 +5,7 @@ look the answers up or decode badly on purpose); the real training is run by the
 generic solution tests.
 """
 
+import keras
 import numpy as np
 import pytest
 from sklearn.metrics import precision_recall_curve
@@ -96,72 +97,128 @@ def test_best_f1_per_label_is_one_for_separable_scores():
 
 
 # --- fit_multilabel, with stand-ins that need no training ------------------------------
+# Each stand-in "model" looks the grids up in the data and returns scores built from the
+# true labels, so its figures (and the diagnosis) are known without training.
 
 
 @pytest.fixture(scope="module")
-def test_grids():
-    return load_digit_grids().test
+def grids():
+    return load_digit_grids()
+
+
+def _stand_in(grids, make_scores, thresholds, seed=0):
+    """A fit_multilabel whose scores_fn gives make_scores(y, rng) for the validation and test grids."""
+    rng = np.random.default_rng(seed)
+    table = {}
+    for split in (grids.val, grids.test):
+        scores = make_scores(split.y, rng)
+        table[split.x.tobytes()] = scores
+        table[split.x[:1].tobytes()] = scores[:1]
+
+    def fit_multilabel(x_train, y_train, x_val, y_val, seed=0):
+        keras.utils.set_random_seed(seed)
+        return (lambda x: table[np.asarray(x).tobytes()]), np.asarray(thresholds, dtype=float)
+
+    return fit_multilabel
 
 
 def _run_fit(fit):
     return run_checks(_checks("fit_multilabel"), {"fit_multilabel": fit})
 
 
-def test_an_oracle_passes_the_bar(test_grids, capsys):
-    answers = {test_grids.x.tobytes(): test_grids.y, test_grids.x[:1].tobytes(): test_grids.y[:1]}
-
-    def oracle(x_train, y_train, x_val, y_val):
-        return lambda x: answers[np.asarray(x).tobytes()].astype(int)
-
+def test_an_oracle_passes_the_bar(grids, capsys):
+    oracle = _stand_in(grids, lambda y, rng: y.astype(float), np.full(10, 0.5))
     results = _run_fit(oracle)
     assert all(r.passed for r in results), _messages(results)
-    assert "micro-F1 1.00" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "micro-F1 1.000" in out and "note:" not in out
 
 
-def test_argmax_decoding_is_named(test_grids):
-    def argmax(x_train, y_train, x_val, y_val):
-        return lambda x: np.eye(10, dtype=int)[np.zeros(len(x), dtype=int)]
-
-    assert "argmax" in _run_fit(argmax)[0].message
-
-
-def test_predicting_nothing_is_named():
-    def nothing(x_train, y_train, x_val, y_val):
-        return lambda x: np.zeros((len(x), 10), dtype=int)
-
-    assert "predicts no label at all" in _run_fit(nothing)[0].message
-
-
-def test_probabilities_instead_of_labels_are_named():
-    def probabilities(x_train, y_train, x_val, y_val):
-        return lambda x: np.full((len(x), 10), 0.3)
-
-    assert "return 0/1 labels" in _run_fit(probabilities)[0].message
-
-
-def test_a_model_instead_of_a_function_is_named():
-    assert "return a function predict(x)" in _run_fit(lambda *a: 42)[0].message
-
-
-def test_missed_rare_labels_fail_the_macro_bar_with_advice(test_grids):
-    truth = test_grids.y.astype(int)
-
-    def rare_blind(x_train, y_train, x_val, y_val):
-        def predict(x):
-            pred = truth.copy()[: len(x)]
-            pred[:, 5:] = 0  # never finds the five rarest digits
-            return pred
-
-        return predict
-
-    message = _run_fit(rare_blind)[0].message
-    assert "macro-F1 0.500" in message
+def test_good_scores_with_one_global_threshold_are_diagnosed_as_thresholds(grids):
+    # every positive scores 0.40-0.49, every negative below 0.1: a perfect ranking that 0.5 never crosses
+    shy = _stand_in(grids, lambda y, rng: 0.4 * y + 0.09 * rng.random(y.shape), np.full(10, 0.5))
+    message = _run_fit(shy)[0].message
+    assert "The cause is the thresholds" in message
+    assert "one threshold (0.5) for every label" in message
     assert "weakest labels: digit" in message
-    assert "Recall is much lower than precision" in message
+
+
+def _softmax_rows(y, rng):
+    logits = 0.5 * y + rng.normal(size=y.shape)
+    e = np.exp(logits)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_softmax_scores_are_diagnosed_as_the_loss(grids):
+    softmax = _stand_in(grids, _softmax_rows, np.full(10, 0.1))
+    assert "The cause is the loss" in _run_fit(softmax)[0].message
+
+
+def test_a_softmax_in_the_code_is_diagnosed_as_the_loss_even_when_logits_come_back(grids):
+    scores = _stand_in(grids, lambda y, rng: 0.5 * y + rng.normal(size=y.shape), np.zeros(10))
+
+    def fit_multilabel(x_train, y_train, x_val, y_val, seed=0):
+        keras.utils.set_random_seed(seed)
+        activation = "softmax"  # noqa: F841 - what the diagnosis reads
+        return scores(x_train, y_train, x_val, y_val, seed)
+
+    assert "The cause is the loss" in _run_fit(fit_multilabel)[0].message
+
+
+def test_a_weak_ranking_is_diagnosed_as_the_model(grids):
+    weak = _stand_in(grids, lambda y, rng: 0.5 * y + rng.normal(size=y.shape), np.zeros(10))
+    message = _run_fit(weak)[0].message
+    assert "The cause is the model" in message and "mean average precision" in message
+
+
+def test_a_fit_without_the_seed_line_is_noted(grids, capsys):
+    scores = _stand_in(grids, lambda y, rng: y.astype(float), np.full(10, 0.5))
+
+    def fit_multilabel(x_train, y_train, x_val, y_val, seed=0):
+        return scores(x_train, y_train, x_val, y_val)
+
+    assert _run_fit(fit_multilabel)[0].passed
+    assert "does not call keras.utils.set_random_seed(seed)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "fit, words",
+    [
+        (lambda x_train, y_train, x_val, y_val: None, "must take seed="),
+        (lambda x_train, y_train, x_val, y_val, seed=0: lambda x: x, "return two things"),
+        (lambda *a, seed=0: (np.zeros(10), np.zeros(10)), "make it a function of the grids"),
+        (lambda *a, seed=0: ((lambda x: np.zeros((len(x), 10))), 0.5), "return ten numbers"),
+        (lambda *a, seed=0: ((lambda x: np.zeros((len(x), 3))), np.zeros(10)), "expected (2000, 10)"),
+        (lambda *a, seed=0: ((lambda x: np.full((len(x), 10), np.nan)), np.zeros(10)), "finite numbers"),
+    ],
+)
+def test_contract_mistakes_are_named(fit, words):
+    assert words in _run_fit(fit)[0].message
+
+
+def test_a_keras_model_instead_of_a_function_is_named():
+    import keras
+
+    model = keras.Sequential([keras.Input((24, 24, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    message = _run_fit(lambda *a, seed=0: (model, np.zeros(10)))[0].message
+    assert "lambda x: model.predict(x, verbose=0)" in message
+
+
+def test_squeezed_batch_of_one_is_named(grids):
+    good = _stand_in(grids, lambda y, rng: y.astype(float), np.full(10, 0.5))
+
+    def fit_multilabel(x_train, y_train, x_val, y_val, seed=0):
+        keras.utils.set_random_seed(seed)
+        scores_fn, thresholds = good(x_train, y_train, x_val, y_val, seed)
+        return (lambda x: np.squeeze(scores_fn(x))), thresholds
+
+    results = _run_fit(fit_multilabel)
+    assert results[0].passed and not results[1].passed
+    assert "batch of one" in results[1].message
 
 
 def test_stub_is_reported_as_not_implemented():
-    def stub(x_train, y_train, x_val, y_val):
+    def stub(x_train, y_train, x_val, y_val, seed=0):
         raise NotImplementedError
 
     assert "not implemented yet" in _run_fit(stub)[0].message

@@ -293,3 +293,43 @@ def test_all_green_self_checks_predict_the_grade(graded):
         if grade.submission is None or not tests or any(t.points < t.max_points for t in tests):
             continue
         assert grade.points >= 0.9 * grade.max_points, (learner, exercise, grade.points, grade.max_points)
+
+
+def test_class_report_matches_the_sheet(graded):
+    """The class report written with the sheet: totals and per-check counts agree with what was graded."""
+    import base64
+    import re
+    from collections import defaultdict
+
+    grades, out, _, _ = graded
+    with (out / "grades.csv").open(encoding="utf-8") as f:
+        sheet = list(csv.DictReader(f))
+    handed_in = {
+        row["exercise"] for row in sheet if grades[row["learner"], row["exercise"]].submission is not None
+    }
+    expected = defaultdict(lambda: [0, 0])
+    for row in sheet:
+        expected[row["learner"]][0] += int(row["points"])  # a notebook not handed in has 0 points
+        if row["exercise"] in handed_in:
+            expected[row["learner"]][1] += int(row["max_points"])
+    with (out / "report-totals.csv").open(encoding="utf-8") as f:
+        totals = {r["learner"]: [int(r["points"]), int(r["max_points"])] for r in csv.DictReader(f)}
+    assert totals == dict(expected)
+    with (out / "report-checks.csv").open(encoding="utf-8") as f:
+        checks = list(csv.DictReader(f))
+    for row in checks:
+        outcomes = [
+            t
+            for g in grades.values()
+            if g.exercise == row["exercise"] and g.submission is not None
+            for t in g.tests
+            if (t.target, t.name) == (row["target"], row["check"])
+        ]
+        assert int(row["handed_in"]) == len(outcomes)
+        assert int(row["lost"]) == sum(t.points < t.max_points for t in outcomes), row
+    page = (out / "report.html").read_text(encoding="utf-8")
+    [image] = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert base64.b64decode(image).startswith(b"\x89PNG")
+    assert f"{len(expected)} learners" in page
+    histogram = re.findall(r"<tr><td>\d+-\d+ %</td><td class=\"n\">(\d+)</td></tr>", page)
+    assert len(histogram) == 10 and sum(map(int, histogram)) == len(expected)

@@ -126,3 +126,14 @@ def test_ask_by_key_and_errors():
     assert ask("problem_kinds.arya").question.n_correct == 2
     with pytest.raises(TypeError, match="Question or a quiz-bank key"):
         ask(42)
+
+
+def test_multiple_select_says_how_many_to_pick_in_widget_and_static_page():
+    assert MULTI.display_prompt == "Which two are correct? (pick 2)"
+    assert SINGLE.display_prompt == SINGLE.prompt
+    assert "(pick 2)" in static_html(MULTI) and "(pick" not in static_html(SINGLE)
+    [header] = [w for w in quiz_widget(MULTI).children if "Think!" in getattr(w, "value", "")]
+    assert "(pick 2)" in header.value
+    three = Question("Which?", tuple(Option(t, t != "d", "f") for t in "abcd"))
+    assert "(pick 3)" in static_html(three)
+    assert ask(MULTI)._repr_mimebundle_()["text/plain"].endswith("(pick 2)")

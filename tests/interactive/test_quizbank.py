@@ -1,8 +1,11 @@
 """The course's question bank: every question is well formed and reachable by key."""
 
+import re
+
 import pytest
 
 from losslab.interactive.quiz import Question, all_questions, bank_modules, get_question
+from losslab.interactive.quiz_audit import audit_bank
 
 QUESTIONS = all_questions()
 
@@ -38,3 +41,21 @@ def test_seed_001_quiz_asks_for_two():
 def test_bad_keys(key):
     with pytest.raises(KeyError):
         get_question(key)
+
+
+def test_the_bank_carries_no_answer_tells():
+    """Right options spread over positions, rarely the longest, and no option explains itself."""
+    figures = audit_bank(QUESTIONS)
+    assert figures.n_single >= 30
+    assert figures.problems() == [], figures.summary()
+
+
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+@pytest.mark.parametrize("key", sorted(k for k, q in QUESTIONS.items() if q.multiple))
+def test_multiple_select_prompts_do_not_contradict_the_count_shown(key):
+    question = QUESTIONS[key]
+    assert question.display_prompt.endswith(f"(pick {question.n_correct})")
+    for word in re.findall(r"\bwhich (two|three|four|five)\b", question.prompt, re.IGNORECASE):
+        assert _COUNT_WORDS[word.lower()] == question.n_correct, f"{key}: says 'which {word}'"

@@ -4,6 +4,7 @@ Modules: :mod:`~losslab.exercises.checks` (the engine; ``check(...)`` in a learn
 :mod:`~losslab.exercises.registry` (finds the suites by name),
 :mod:`~losslab.exercises.tensor_checks` (the one family of check helpers),
 :mod:`~losslab.exercises.from_scratch` ("built from basic ops" checks),
+:mod:`~losslab.exercises.grid_evaluation` (exercise 09: train, score and diagnose a learner's approach),
 :mod:`~losslab.exercises.suites` (content: one module of checks per exercise),
 :mod:`~losslab.exercises.generate` (``losslab generate``: exercises/ from solutions/),
 :mod:`~losslab.exercises.nbtools` (reading notebooks, graded cells),

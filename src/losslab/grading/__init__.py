@@ -2,6 +2,8 @@
 
 Modules: :mod:`~losslab.grading.command` (the command: find, grade and resume a class),
 :mod:`~losslab.grading.results` (what is recorded: grades, the grade sheet, feedback pages),
+:mod:`~losslab.grading.class_summary` and :mod:`~losslab.grading.report` (the class report: what the
+class lost and why, on one page),
 :mod:`~losslab.grading.sandbox` (one notebook's graded cells against its checks),
 :mod:`~losslab.grading.worker_processes` (starting, limiting and stopping workers),
 :mod:`~losslab.grading.worker` (the process that runs learner code),

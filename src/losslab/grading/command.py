@@ -11,6 +11,8 @@ writes
   and graded exercise (a missing or broken notebook gets 0 points);
 * ``OUT/feedback/<learner>.md``: every test, its points, and for each failure the
   message naming the likely mistake;
+* ``OUT/report.html`` (with ``report.md`` and ``report-checks.csv``): the class report,
+  what the class lost and why (:mod:`losslab.grading.report`);
 * ``OUT/results/<learner>/<exercise>.json``: one file per graded notebook, written
   as soon as it is graded. A rerun reuses them when neither the notebook nor the
   tests changed, so an interrupted run resumes and a finished one reproduces the
@@ -37,6 +39,7 @@ from pathlib import Path
 
 import losslab
 from losslab.exercises.checks import Check
+from losslab.grading.report import write_class_report
 from losslab.grading.results import (
     ExerciseGrade,
     TestOutcome,
@@ -284,7 +287,9 @@ def grade_class(
             stop_all_workers()
             log("interrupted: what was graded is saved; run the same command again to resume")
             raise
-    return sorted(grades.values(), key=lambda g: (g.learner, g.exercise))
+    result = sorted(grades.values(), key=lambda g: (g.learner, g.exercise))
+    write_class_report(out, result)
+    return result
 
 
 def _exercise_of(path: Path, exercises: Sequence[str]) -> str | None:
@@ -330,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     total = sum(g.points for g in grades)
     print(
-        f"wrote {args.out / 'grades.csv'} ({len(grades)} rows, {total} points) and {args.out / 'feedback'}/"
+        f"wrote {args.out / 'grades.csv'} ({len(grades)} rows, {total} points), {args.out / 'feedback'}/ "
+        f"and the class report {args.out / 'report.html'}"
     )
     return 0
 

@@ -2,7 +2,8 @@
 
 Modules: :mod:`~losslab.interactive.explorers` (sliders over softmax/sigmoid and loss gradients),
 :mod:`~losslab.interactive.quiz` (the quiz engine, ``ask``), :mod:`~losslab.interactive.quizbank`
-(the questions: content that imports the engine, found by name).
+(the questions: content that imports the engine, found by name), :mod:`~losslab.interactive.quiz_audit`
+(answer tells in a bank: positions, lengths, self-explaining options).
 
 May import: :mod:`losslab.environment`, :mod:`losslab.data`, :mod:`losslab.modeling`,
 :mod:`losslab.debugging`, :mod:`losslab.figures`.

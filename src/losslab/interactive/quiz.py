@@ -69,8 +69,10 @@ class Question:
     """A single- or multiple-select question.
 
     ``multiple`` defaults to True when more than one option is correct. A
-    multiple-select question tells the learner how many options to pick (as
-    the seed-001 quiz does: "which two ...").
+    multiple-select question tells the learner how many options to pick:
+    :attr:`display_prompt` adds "(pick N)", counted from the options, to the
+    prompt in the widget and in the static page alike, so the count cannot drift
+    from the answer.
     """
 
     prompt: str
@@ -127,6 +129,11 @@ class Question:
         return Answer(correct, tuple(messages))
 
     @property
+    def display_prompt(self) -> str:
+        """The prompt as shown: with "(pick N)" appended for a multiple-select question."""
+        return f"{self.prompt} (pick {self.n_correct})" if self.multiple else self.prompt
+
+    @property
     def instruction(self) -> str:
         if self.multiple:
             return f"Select {self.n_correct} options, then press Check."
@@ -143,7 +150,7 @@ def static_html(question: Question) -> str:
     )
     explanation = f"<p>{esc(question.explanation)}</p>" if question.explanation else ""
     return (
-        f'<div class="losslab-quiz-static"><p><b>Think!</b> {esc(question.prompt)}</p>'
+        f'<div class="losslab-quiz-static"><p><b>Think!</b> {esc(question.display_prompt)}</p>'
         f"<ol type='A'>{items}</ol>"
         f"<details><summary>Show the answer</summary><ul>{answers}</ul>{explanation}</details></div>"
     )
@@ -154,7 +161,7 @@ def quiz_widget(question: Question):
     import ipywidgets as widgets
 
     header = widgets.HTML(
-        f"<p><b>Think!</b> {html.escape(question.prompt)}</p>"
+        f"<p><b>Think!</b> {html.escape(question.display_prompt)}</p>"
         f"<p><i>{html.escape(question.instruction)}</i></p>"
     )
     layout = widgets.Layout(width="auto")
@@ -203,7 +210,7 @@ class _QuizDisplay:
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
         bundle["text/html"] = static_html(self.question)
-        bundle["text/plain"] = f"Quiz: {self.question.prompt}"
+        bundle["text/plain"] = f"Quiz: {self.question.display_prompt}"
         return bundle
 
 

@@ -5,11 +5,12 @@ Graded objects (names fixed by the exercise notebook):
 * ``tune_thresholds(y_true, scores)`` -> array (K,): per-label thresholds ``t`` such
   that ``scores >= t`` maximises each label's F1 on the given data. ``scores`` may
   be probabilities or logits (thresholds are in the same units).
-* ``fit_multilabel(x_train, y_train, x_val, y_val)`` -> ``predict``: trains any model
-  the learner likes on the digit grids (:mod:`losslab.data.digit_grids`) and returns a
-  function ``predict(x) -> 0/1 array (n, 10)``. Graded only by what it achieves on
-  held-out test grids (handwriting never seen in training): micro-F1 and macro-F1
-  must reach :data:`MICRO_F1_BAR` and :data:`MACRO_F1_BAR`.
+* ``fit_multilabel(x_train, y_train, x_val, y_val, seed=0)`` -> ``(scores_fn, thresholds)``:
+  trains any model the learner likes on the digit grids (:mod:`losslab.data.digit_grids`);
+  graded only by what it achieves on held-out test grids (handwriting never seen in
+  training): micro-F1 and macro-F1 must reach :data:`MICRO_F1_BAR` and :data:`MACRO_F1_BAR`.
+  Training, scoring and the diagnosis of a miss are :mod:`losslab.exercises.grid_evaluation`'s,
+  the same code in the self-check and in the grader.
 """
 
 from __future__ import annotations
@@ -19,33 +20,18 @@ import weakref
 import numpy as np
 
 from losslab.exercises.checks import Check, Mistake, as_array, expect_raises
+from losslab.exercises.grid_evaluation import (
+    MACRO_F1_BAR,
+    MICRO_F1_BAR,
+    ApproachRun,
+    best_f1_per_label,
+    diagnose,
+    evaluate_approach,
+)
 
 __all__ = ["CHECKS", "EXERCISE", "MACRO_F1_BAR", "MICRO_F1_BAR", "best_f1_per_label"]
 
 EXERCISE = "09_choosing_a_loss"
-
-MICRO_F1_BAR = 0.90
-MACRO_F1_BAR = 0.78
-
-
-def best_f1_per_label(y_true: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """The highest F1 any threshold ``scores >= t`` reaches, per label; float64 (K,).
-
-    Tries every distinct score as ``t`` (exhaustive, vectorised with sorting).
-    """
-    y_true = np.asarray(y_true, dtype=np.float64)
-    scores = np.asarray(scores, dtype=np.float64)
-    best = np.zeros(y_true.shape[1])
-    for k in range(y_true.shape[1]):
-        order = np.argsort(-scores[:, k], kind="stable")
-        s, y = scores[order, k], y_true[order, k]
-        true_pos = np.cumsum(y)
-        # predicting "scores >= t" for t = s[i] selects every index up to the last tie of s[i]
-        last = np.searchsorted(-s, -s, side="right") - 1
-        tp, predicted = true_pos[last], last + 1.0
-        f1 = 2 * tp / (predicted + y.sum())
-        best[k] = f1.max() if y.sum() > 0 else 0.0
-    return best
 
 
 # --- tune_thresholds ---------------------------------------------------------
@@ -132,104 +118,52 @@ def _tune_no_positives(fn):
 
 # --- fit_multilabel ----------------------------------------------------------
 
-_trained: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_runs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _train_and_predict(fn) -> tuple:
-    """Train ``fn`` once (seeded) on the digit grids.
-
-    Returns ``(y_test, predictions, train base rates, predict, x_test)``, cached per function object.
-    """
-    if fn in _trained:
-        return _trained[fn]
-    import keras
-
-    from losslab.data.digit_grids import load_digit_grids
-
-    data = load_digit_grids()
-    keras.utils.set_random_seed(0)
-    predict = fn(data.train.x, data.train.y, data.val.x, data.val.y)
-    if not callable(predict):
-        raise Mistake(
-            f"fit_multilabel returned a {type(predict).__name__}; return a function predict(x) that "
-            "gives 0/1 labels, e.g. `return lambda x: (model.predict(x, verbose=0) >= thresholds).astype(int)`"
-        )
-    pred = as_array(predict(data.test.x), "predict(x_test)")
-    result = (data.test.y, pred, data.train.y.mean(axis=0), predict, data.test.x)
-    _trained[fn] = result
-    return result
+def _run(fn) -> ApproachRun:
+    """Train ``fn`` once with the grading seed (cached per function object, for the checks that follow)."""
+    if fn not in _runs:
+        _runs[fn] = evaluate_approach(fn)
+    return _runs[fn]
 
 
 def _fit_metric_bar(fn):
-    from sklearn.metrics import f1_score, precision_score, recall_score
-
-    y_test, pred, base_rates = _train_and_predict(fn)[:3]
-    if pred.shape != y_test.shape:
-        raise Mistake(
-            f"predict(x_test) has shape {pred.shape}; expected {y_test.shape}: one row of 10 labels per grid"
-        )
-    values = np.unique(pred)
-    if not np.isin(values, [0, 1]).all():
-        raise Mistake(
-            f"predict returned values such as {values[:4].tolist()}; return 0/1 labels: "
-            "compare probabilities (or logits) with your thresholds"
-        )
-    pred = pred.astype(np.int64)
-    if pred.sum() == 0:
-        raise Mistake(
-            "your model predicts no label at all on the test grids. Common causes: outputs stuck at the "
-            "base rate (a sigmoid applied twice, or a loss on probabilities with from_logits=True), or "
-            "thresholds too high for rare labels"
-        )
-    if (pred.sum(axis=1) == 1).all():
-        raise Mistake(
-            "every test grid gets exactly one label: that is argmax (multi-class) decoding. A grid can show "
-            "0 to 9 digits; decide each label with its own threshold"
-        )
-    micro = f1_score(y_test, pred, average="micro", zero_division=0.0)
-    macro = f1_score(y_test, pred, average="macro", zero_division=0.0)
-    print(
-        f"held-out test grids: micro-F1 {micro:.2f} (bar {MICRO_F1_BAR}), macro-F1 {macro:.2f} (bar {MACRO_F1_BAR})"
-    )
-    if micro >= MICRO_F1_BAR and macro >= MACRO_F1_BAR:
+    run = _run(fn)
+    result = run.result
+    print(f"held-out test grids: {result.line()}")
+    for note in run.notes:
+        print(f"note: {note}")
+    if result.passed:
         return
-    precision = precision_score(y_test, pred, average="micro", zero_division=0.0)
-    recall = recall_score(y_test, pred, average="micro", zero_division=0.0)
-    per_label = f1_score(y_test, pred, average=None, zero_division=0.0)
-    worst = np.argsort(per_label)[:3]
+    from losslab.data.digit_grids import load_digit_grids
+
+    data = load_digit_grids()
+    base_rates = data.train.y.mean(axis=0)
+    worst = np.argsort(result.per_label_f1)[:3]
     lines = [
-        f"micro-F1 {micro:.3f} (bar {MICRO_F1_BAR}), macro-F1 {macro:.3f} (bar {MACRO_F1_BAR}); "
-        f"micro precision {precision:.3f}, recall {recall:.3f}.",
+        f"{result.line()}; micro precision {result.micro_precision:.3f}, recall {result.micro_recall:.3f}.",
         "weakest labels: "
-        + ", ".join(f"digit {k} F1 {per_label[k]:.2f} (base rate {base_rates[k]:.1%})" for k in worst)
+        + ", ".join(
+            f"digit {k} F1 {result.per_label_f1[k]:.2f} (base rate {base_rates[k]:.1%})" for k in worst
+        )
         + ".",
+        diagnose(run, data).message,
     ]
-    if recall < precision - 0.1:
-        lines.append(
-            "Recall is much lower than precision: thresholds too high for rare labels? Tune one threshold "
-            "per label on the validation set (tune_thresholds); a prior bias or pos_weight helps rare labels."
-        )
-    elif precision < recall - 0.1:
-        lines.append("Precision is much lower than recall: thresholds too low, or pos_weight too large.")
-    else:
-        lines.append(
-            "The model itself is weak: did you use one sigmoid per label with binary cross-entropy on logits "
-            "(softmax makes labels compete)? Train a little longer, or use a small CNN."
-        )
     raise Mistake("\n".join(lines))
 
 
 def _fit_batch_of_one(fn):
-    _train_and_predict(fn)
-    predict, x_test = _trained[fn][3:]
-    got = as_array(predict(x_test[:1]), "predict(x_test[:1])")
+    run = _run(fn)
+    from losslab.data.digit_grids import load_digit_grids
+
+    one = load_digit_grids().test.x[:1]
+    got = as_array(run.scores_fn(one), "scores_fn(x_test[:1])")
     if got.shape != (1, 10):
         raise Mistake(
-            f"predict on a batch of one grid gives shape {got.shape}, expected (1, 10): "
+            f"scores_fn on a batch of one grid gives shape {got.shape}, expected (1, 10): "
             "do not squeeze the batch axis away"
         )
-    if not np.isin(np.unique(got), [0, 1]).all():
-        raise Mistake("predict on a batch of one grid returned values other than 0 and 1")
 
 
 CHECKS = [
@@ -248,5 +182,5 @@ CHECKS = [
         _fit_metric_bar,
         points=5,
     ),
-    Check("fit_multilabel", "predict works on a batch of one grid", _fit_batch_of_one, self_check=False),
+    Check("fit_multilabel", "scores_fn works on a batch of one grid", _fit_batch_of_one, self_check=False),
 ]

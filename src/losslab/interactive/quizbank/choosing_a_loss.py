@@ -52,9 +52,9 @@ QUESTIONS = {
                 "quadrant: it throws away the knowledge that the 11 answers of a quadrant exclude each other.",
             ),
             Option(
-                "Four softmax heads of 11 classes each, each with sparse categorical cross-entropy.",
+                "Four softmax heads of 11 classes, one loss per head.",
                 True,
-                "Right: each quadrant has exactly one answer among 11, so each head is a multi-class "
+                "Right: each head with sparse categorical cross-entropy. Each quadrant has exactly one answer among 11, so each head is a multi-class "
                 "problem; the losses of the heads are added.",
             ),
         ),
@@ -66,7 +66,7 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "The softmax model is broken: a loss above 1 means it predicts nonsense.",
+                "The softmax model's loss above 1 means it is broken.",
                 False,
                 "Cross-entropy has no upper bound of 1; ln C is exactly the loss of uniform guessing over C classes.",
             ),
@@ -77,7 +77,7 @@ QUESTIONS = {
                 "sigmoid gives 1/2, so the mean BCE per label is ln 2 = 0.693.",
             ),
             Option(
-                "The sigmoid model is broken: it should start at ln 10 too.",
+                "The sigmoid model should start at ln 10 too.",
                 False,
                 "Keras averages BCE over the labels, and each label is a two-way guess, so ln 2 per label.",
             ),
@@ -100,9 +100,9 @@ QUESTIONS = {
                 "Wrong targets change what is learnt, not the range the outputs can reach.",
             ),
             Option(
-                "The sigmoid is applied twice: a sigmoid output fed into a *_with_logits loss.",
+                "The sigmoid is applied twice.",
                 True,
-                "Right: sigmoid(sigmoid(x)) lies in [0.5, 0.731] for any x, so no output can be confident; "
+                "Right: a sigmoid output fed into a *_with_logits loss. sigmoid(sigmoid(x)) lies in [0.5, 0.731] for any x, so no output can be confident; "
                 "feed the loss the logits (no activation on the last layer).",
             ),
         ),
@@ -139,24 +139,24 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Switch to softmax so that the rare label gets a share of the probability.",
+                "Switch to softmax cross-entropy.",
                 False,
                 "Softmax couples the labels and cannot express 'several' or 'none'; it does not fix a "
                 "threshold problem.",
             ),
             Option(
-                "Tune the threshold on the test set, where it is measured.",
+                "Tune its threshold on the test set.",
                 False,
                 "Then the test score is no longer an honest estimate: choose thresholds on validation data.",
             ),
             Option(
-                "Pick that label's threshold on the validation set (e.g. the one that maximises its F1).",
+                "Tune its threshold on validation data.",
                 True,
-                "Right: a good ranking (AP 0.8) with no positive predictions means the threshold, not the "
+                "Right (e.g. pick the threshold that maximises its F1 there): a good ranking (AP 0.8) with no positive predictions means the threshold, not the "
                 "model, is the problem; per-label thresholds tuned on validation data fix it cheaply.",
             ),
             Option(
-                "Nothing: 97 % binary accuracy on that label is excellent.",
+                "Nothing, 97 % binary accuracy is excellent.",
                 False,
                 "Predicting 'absent' always gives 97 % accuracy; it finds none of the positives.",
             ),
@@ -170,13 +170,13 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Nothing: the op accepts any non-negative label rows.",
+                "Nothing, the op accepts any non-negative rows.",
                 False,
                 "It accepts them without complaint, which is the trouble: with the default kernel the gradient "
                 "is wrong, and a gradient check shows it.",
             ),
             Option(
-                "The loss value is right but its gradient is not: TensorFlow's default kernel assumes each row sums to 1.",
+                "Its loss is right but its gradient is not.",
                 True,
                 "Yes: the default kernel returns the gradient softmax - y, the true gradient only for rows that "
                 "sum to 1. (With op determinism on, as in these notebooks, TensorFlow builds a different graph "
@@ -197,21 +197,21 @@ QUESTIONS = {
         ),
         options=(
             Option(
+                "Keras clips the logits to [1e-7, 1 - 1e-7].",
+                True,
+                "Right: from_logits defaults to False, so the logits are read as probabilities: a wrong loss, "
+                "and no gradient for any logit outside (0, 1). Every negative logit is clipped to 1e-7 and gets a zero "
+                "gradient; pass from_logits=True.",
+            ),
+            Option(
                 "Keras notices the missing sigmoid and applies it.",
                 False,
                 "It only reuses cached logits when the previous layer *is* a sigmoid; here there is none to find.",
             ),
             Option(
-                "Training raises an error because logits can be negative.",
+                "Training raises an error on negative logits.",
                 False,
                 "No error: the values are silently clipped, which is why this bug survives.",
-            ),
-            Option(
-                "The logits are read as probabilities and clipped to [1e-7, 1 - 1e-7]: a wrong loss, and no gradient "
-                "for any logit outside (0, 1).",
-                True,
-                "Right: from_logits defaults to False. Every negative logit is clipped to 1e-7 and gets a zero "
-                "gradient; pass from_logits=True.",
             ),
         ),
     ),
@@ -222,15 +222,15 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Binary accuracy is fine; 99.8 % is a great result.",
-                False,
-                "Predicting no label at all scores 99.8 % here.",
+                "Micro- and macro-F1, and mean average precision.",
+                True,
+                "Yes (F1 at your chosen thresholds): F1 ignores the sea of true negatives, macro-F1 shows whether rare labels are found, "
+                "and mAP judges the ranking independently of any threshold.",
             ),
             Option(
-                "Micro- and macro-averaged F1 at your chosen thresholds, and mean average precision.",
-                True,
-                "Yes: F1 ignores the sea of true negatives, macro-F1 shows whether rare labels are found, "
-                "and mAP judges the ranking independently of any threshold.",
+                "Binary accuracy is fine as it is.",
+                False,
+                "Predicting no label at all scores 99.8 % here.",
             ),
             Option(
                 "Categorical accuracy (is the top-scoring label among the true ones?).",

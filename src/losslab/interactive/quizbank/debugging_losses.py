@@ -16,13 +16,13 @@ QUESTIONS = {
                 "drift slowly without looking at the input (check_logits_vs_probabilities finds it).",
             ),
             Option(
-                "The outputs equal each pixel's base rate: the model learned the prior, not the input.",
+                "The outputs equal each pixel's base rate.",
                 True,
-                "Yes: under heavy imbalance, the biases learn the base rate fast; check_output_statistics "
+                "Yes: the model learned the prior, not the input. Under heavy imbalance, the biases learn the base rate fast; check_output_statistics "
                 "compares the model's BCE with the base-rate predictor's.",
             ),
             Option(
-                "The learning rate is too small to reach 0.5, but the model is otherwise fine.",
+                "The learning rate is too small to reach 0.5.",
                 False,
                 "A too-small learning rate slows everything, but outputs identical across images mean the "
                 "model ignores its input: look for the two real causes first.",
@@ -41,18 +41,18 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "ln 2 ≈ 0.693",
-                True,
-                "Right: the loss sees sigmoid(p) with p >= 0, so at best sigmoid(0) = 0.5, and -log(1 - 0.5) "
-                "= ln 2. For a label 1 the floor is log(1 + e^-1) ≈ 0.313.",
+                "about 0.313",
+                False,
+                "That is the floor for a label that is 1 (p -> 1, sigmoid(1) = 0.731).",
             ),
             Option(
                 "0", False, "Only if the loss could see a probability near 0; sigmoid(p) >= 0.5 for p >= 0."
             ),
             Option(
-                "0.313",
-                False,
-                "That is the floor for a label that is 1 (p -> 1, sigmoid(1) = 0.731).",
+                "about 0.693",
+                True,
+                "Right: the loss sees sigmoid(p) with p >= 0, so at best sigmoid(0) = 0.5, and -log(1 - 0.5) "
+                "= ln 2. For a label 1 the floor is log(1 + e^-1) ≈ 0.313.",
             ),
         ),
     ),
@@ -60,15 +60,15 @@ QUESTIONS = {
         prompt="A learner on the Cross Validated thread asks: 'should I tf.round(logits) before using them in the cost function?'",
         options=(
             Option(
-                "No: tf.round has no useful gradient, so nothing upstream can learn.",
-                True,
-                "Right: the rounded value is flat between half-integers, so its derivative is zero (TensorFlow "
-                "even returns no gradient). Round only predictions, after training.",
-            ),
-            Option(
-                "Yes: the labels are 0/1, so the logits should be too.",
+                "Yes, logits should be 0/1 like the labels.",
                 False,
                 "Logits are unbounded scores, not labels; the loss needs their exact value to have a slope.",
+            ),
+            Option(
+                "No, it stops all learning.",
+                True,
+                "Right: tf.round has no useful gradient, so nothing upstream can learn. The rounded value is flat between half-integers, so its derivative is zero (TensorFlow "
+                "even returns no gradient). Round only predictions, after training.",
             ),
             Option(
                 "Yes, but only with from_logits=False.",
@@ -84,15 +84,16 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Every gradient is 4096 times larger: like multiplying the learning rate by 4096.",
+                "The steps get 4096 times larger.",
                 True,
-                "Right: training can blow up. check_initial_loss sees it at once: the untrained loss is "
+                "Right: every gradient is 4096 times larger, like multiplying the learning rate by 4096, and "
+                "training can blow up. check_initial_loss sees it at once: the untrained loss is "
                 "4096 ln 2 instead of ln 2. Adam largely hides it because it normalises gradient scale.",
             ),
             Option(
-                "Nothing: the minimum is in the same place.",
+                "Nothing changes.",
                 False,
-                "The minimum is, but the step size is not: SGD moves by learning rate × gradient.",
+                "The minimum is in the same place, but the step size is not: SGD moves by learning rate × gradient.",
             ),
             Option(
                 "Training becomes 4096 times slower.",

@@ -15,17 +15,17 @@ QUESTIONS = {
                 "0.5 is where a zero logit starts, not where BCE ends up: BCE is lower at 0.014.",
             ),
             Option(
-                "About 0.014, the base rate",
-                True,
-                "Right: the constant p minimising -[pi log p + (1-pi) log(1-p)] is p = pi. This is the "
-                "'outputs stuck at the base rate' symptom of the Data Science Stack Exchange question.",
-            ),
-            Option(
                 "Exactly 0",
                 False,
                 "p = 0 makes the loss of every positive infinite; the optimum is small but not 0.",
             ),
             Option("About 0.986", False, "That is 1 - pi, the rate of the *negatives*."),
+            Option(
+                "About 0.014",
+                True,
+                "Right, the base rate: the constant p minimising -[pi log p + (1-pi) log(1-p)] is p = pi. This is the "
+                "'outputs stuck at the base rate' symptom of the Data Science Stack Exchange question.",
+            ),
         ),
     ),
     "prior_bias": Question(
@@ -34,11 +34,15 @@ QUESTIONS = {
             Option("0", False, "A zero bias gives sigmoid(0) = 0.5: 50 times too often for this label."),
             Option("0.01", False, "The bias is a logit, not a probability: sigmoid(0.01) is about 0.5025."),
             Option(
-                "log(0.01 / 0.99), about -4.6",
+                "log(0.01 / 0.99) ≈ -4.6",
                 True,
                 "Right: sigmoid(b) = pi exactly when b = log(pi / (1 - pi)), the inverse of the sigmoid.",
             ),
-            Option("+4.6", False, "Wrong sign: sigmoid(+4.6) is about 0.99, the rate of the negatives."),
+            Option(
+                "log(0.99 / 0.01) ≈ +4.6",
+                False,
+                "Wrong sign: sigmoid(+4.6) is about 0.99, the rate of the negatives.",
+            ),
         ),
     ),
     "class_weight": Question(
@@ -48,19 +52,19 @@ QUESTIONS = {
         ),
         options=(
             Option(
+                "It weights whole rows, by their argmax label.",
+                True,
+                "Right: Keras turns class_weight into one sample weight per row from argmax(y); the argmax of "
+                "a multi-hot row is its first positive label. So a row with a 2 and a 9 gets weight 1, and a "
+                "row whose only digit is 9 gets 50 on all ten labels. The lesson measured it.",
+            ),
+            Option(
                 "It multiplies the loss of every positive 9 label by 50.",
                 False,
                 "That is what you wanted (and what pos_weight does), but class_weight is one weight per row.",
             ),
             Option(
-                "It weights each whole row by the weight of its argmax label, so a row with a 2 and a 9 gets "
-                "weight 1, and a row whose only digit is 9 gets 50 on all ten labels.",
-                True,
-                "Right: Keras turns class_weight into one sample weight per row from argmax(y); the argmax of "
-                "a multi-hot row is its first positive label. The lesson measured it.",
-            ),
-            Option(
-                "It raises an error because the targets are not one-hot.",
+                "It raises an error about the multi-hot targets.",
                 False,
                 "It does not: it silently takes the argmax, which is why this bug goes unnoticed.",
             ),
@@ -86,11 +90,6 @@ QUESTIONS = {
         prompt="ASL with clip = 0.05: what happens to a negative label the model predicts at p = 0.03?",
         options=(
             Option(
-                "Its loss and its gradient are exactly 0.",
-                True,
-                "Right: p_m = max(p - 0.05, 0) = 0, so easy negatives stop pulling the logits down at all.",
-            ),
-            Option(
                 "Its loss is small but still pushes p towards 0.",
                 False,
                 "That is BCE and focal loss; ASL's margin cuts the negative term off below p = clip.",
@@ -99,6 +98,11 @@ QUESTIONS = {
                 "It is treated as a positive.",
                 False,
                 "No: the margin only shifts the negative term; it never changes the label.",
+            ),
+            Option(
+                "Its loss and its gradient are exactly 0.",
+                True,
+                "Right: p_m = max(p - 0.05, 0) = 0, so easy negatives stop pulling the logits down at all.",
             ),
         ),
     ),

@@ -33,10 +33,9 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "The independent sigmoids do not know the classes of a quadrant exclude each other; decode with "
-                "the argmax of each group of 11, or use a softmax head",
+                "The sigmoids do not know the classes exclude each other",
                 True,
-                "Right: BCE treats the 44 outputs as 44 yes/no questions; the constraint must come from the "
+                "Right: decode with the argmax of each group of 11, or use a softmax head. BCE treats the 44 outputs as 44 yes/no questions; the constraint must come from the "
                 "decoder or from a softmax over each group.",
             ),
             Option(
@@ -59,14 +58,14 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "The sum of the four head losses",
-                True,
-                "Right: Keras adds the per-output losses, each times its loss weight (the lesson checks it).",
-            ),
-            Option(
                 "The mean of the four head losses",
                 False,
                 "No: it is the sum; with four heads the total is four times the mean.",
+            ),
+            Option(
+                "The sum of the four head losses",
+                True,
+                "Right: Keras adds the per-output losses, each times its loss weight (the lesson checks it).",
             ),
             Option(
                 "Only the first head's loss",

@@ -10,15 +10,15 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "softmax gives 0.5 to digit 2 and 0.5 to digit 7",
-                True,
-                "Right: the target distribution is y / sum(y) = 0.5 on each, and CE is minimised by "
-                "matching it. Softmax cannot give 1.0 to both: its outputs sum to 1.",
-            ),
-            Option(
                 "softmax gives 1.0 to both",
                 False,
                 "Impossible: softmax outputs sum to 1. That is what independent sigmoids can do.",
+            ),
+            Option(
+                "softmax gives 0.5 to each of them",
+                True,
+                "Right: the target distribution is y / sum(y) = 0.5 on each, and CE is minimised by "
+                "matching it. Softmax cannot give 1.0 to both: its outputs sum to 1.",
             ),
             Option(
                 "softmax gives 1.0 to one of them, either one",
@@ -33,17 +33,17 @@ QUESTIONS = {
             "each about 0.3. What does the usual rule 'probability > 0.5' predict?"
         ),
         options=(
-            Option(
-                "No label at all",
-                True,
-                "Right: with k labels the probabilities are about 1/k each, so a fixed 0.5 fails as soon as "
-                "k >= 2. Decode with top-k, a threshold relative to the row's maximum, or a predicted count.",
-            ),
             Option("The three digits", False, "0.3 is below 0.5: a fixed threshold cannot follow the count."),
             Option(
                 "Only the most probable digit",
                 False,
                 "That is top-1 decoding, a different rule; 'p > 0.5' picks nothing here.",
+            ),
+            Option(
+                "No label at all",
+                True,
+                "Right: with k labels the probabilities are about 1/k each, so a fixed 0.5 fails as soon as "
+                "k >= 2. Decode with top-k, a threshold relative to the row's maximum, or a predicted count.",
             ),
         ),
     ),
@@ -78,16 +78,16 @@ QUESTIONS = {
                 "That is the minimum, where any loss is flat; but the clip creates a second flat region.",
             ),
             Option(
-                "At q = 1, and wherever q < epsilon: the clip is flat there, so a collapsed positive never "
-                "gets a signal to recover",
+                "At q = 1, and wherever q < epsilon",
                 True,
-                "Right: max(q, eps) has zero derivative below eps. The same holds for the partition model's "
+                "Right: the clip is flat there, so a collapsed positive never gets a signal to recover: max(q, eps) has zero derivative below eps. The same holds for the partition model's "
                 "count head below max(0.01, .).",
             ),
             Option(
-                "Nowhere else: the abs keeps the gradient non-zero",
+                "At q = 1, and wherever the abs flips sign",
                 False,
-                "The abs changes nothing here ((P - Q) and log(P / Q) share their sign); the clip does.",
+                "The abs never flips anything here: (P - Q) and log(P / Q) always share their sign. It is the "
+                "clip that adds a flat region.",
             ),
         ),
     ),
@@ -98,12 +98,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Keras 3's default learning rate for Adadelta is 0.001; the Keras of 2018 used 1.0",
-                True,
-                "Right: the same name with 1000x smaller steps. Optimiser claims only transfer together with "
-                "their hyper-parameters.",
-            ),
-            Option(
                 "Adadelta cannot train networks with a softmax head",
                 False,
                 "It can: with learning_rate=1.0 it trains the same model.",
@@ -112,6 +106,13 @@ QUESTIONS = {
                 "The thread was wrong about Adadelta",
                 False,
                 "The thread reported its own setting; this lesson's table shows what holds here and with which rates.",
+            ),
+            Option(
+                "Its default learning rate is now 0.001, not 1.0",
+                True,
+                "Right: Keras 3's default learning rate for Adadelta is 0.001, where the Keras of 2018 used "
+                "1.0: the same name with 1000x smaller steps. Optimiser claims only transfer together with "
+                "their hyper-parameters.",
             ),
         ),
     ),

@@ -11,20 +11,20 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Correct (1): 'accuracy' became CategoricalAccuracy, which only compares the argmax of the "
-                "target with the argmax of the prediction.",
-                True,
-                "Right: both argmaxes are label 2, so it counts as correct although digit 7 was missed. "
-                "With multi-hot targets the argmax of the target is just the first true label.",
-            ),
-            Option(
-                "Wrong (0): one of the two digits is missed.",
+                "0 (wrong)",
                 False,
-                "That is what subset accuracy would say, but Keras did not pick subset accuracy: it resolved "
+                "One of the two digits is missed, so subset accuracy would say 0, but Keras did not pick subset accuracy: it resolved "
                 "'accuracy' to CategoricalAccuracy (argmax vs argmax) for a (batch, 10) output.",
             ),
             Option(
-                "0.9: nine of the ten label decisions are right.",
+                "1 (correct)",
+                True,
+                "Right: 'accuracy' became CategoricalAccuracy, which only compares the argmax of the target "
+                "with the argmax of the prediction. Both argmaxes are label 2, so it counts as correct although digit 7 was missed. "
+                "With multi-hot targets the argmax of the target is just the first true label.",
+            ),
+            Option(
+                "0.9 (nine of ten labels right)",
                 False,
                 "That is BinaryAccuracy (per-label decisions at 0.5), which Keras uses only for a single "
                 "output unit; for (batch, 10) it chose CategoricalAccuracy.",
@@ -39,17 +39,17 @@ QUESTIONS = {
             "every pixel of every image. What is its BinaryAccuracy?"
         ),
         options=(
+            Option("About 50 %", False, "Only if half of the labels were 1; here only 5 % are."),
+            Option(
+                "0 %",
+                False,
+                "It finds no object, but 0 % would be the recall of the positives. BinaryAccuracy counts every correct 0 as well.",
+            ),
             Option(
                 "About 95 %",
                 True,
                 "Right: it is right on every 0 label, and 95 % of labels are 0. BinaryAccuracy rewards "
                 "predicting the majority value; look at F1, mAP or recall of the positives instead.",
-            ),
-            Option("About 50 %", False, "Only if half of the labels were 1; here only 5 % are."),
-            Option(
-                "0 %, it finds no object",
-                False,
-                "That would be the recall of the positives. BinaryAccuracy counts every correct 0 as well.",
             ),
         ),
     ),
@@ -59,17 +59,17 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "The threshold was fitted to the test labels, so the reported score is optimistic: choose "
-                "it on the validation split, then score the test split once.",
-                True,
-                "Right: a threshold is a parameter of the classifier like any weight. Tuning it on the test "
-                "set leaks the answers; the honest number comes from a split the choice never saw.",
-            ),
-            Option(
                 "Thresholds must always be 0.5 for sigmoid outputs.",
                 False,
                 "No: 0.5 is only optimal for accuracy of a calibrated model; for F1, or for rare labels, "
                 "another threshold is often better. The objection is about *where* it was chosen.",
+            ),
+            Option(
+                "The threshold was chosen on the test labels.",
+                True,
+                "Right, so the reported score is optimistic: choose it on the validation split, then score "
+                "the test split once. A threshold is a parameter of the classifier like any weight. Tuning it on the test "
+                "set leaks the answers; the honest number comes from a split the choice never saw.",
             ),
             Option(
                 "F1 does not depend on the threshold.",
@@ -85,12 +85,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "About 1/3 each, so a 0.5 threshold misses all three",
-                True,
-                "Right: softmax outputs sum to 1, so three true labels share the mass. The fix is a decision "
-                "rule made for it (top-k, a lower or relative threshold) or independent sigmoids.",
-            ),
-            Option(
                 "Close to 1 each",
                 False,
                 "Softmax outputs always sum to 1: three outputs near 1 are impossible.",
@@ -99,6 +93,12 @@ QUESTIONS = {
                 "1 for the first digit, 0 for the others",
                 False,
                 "The loss -sum y log p rewards every true label, so the optimum spreads the mass evenly over them.",
+            ),
+            Option(
+                "About 1/3 each",
+                True,
+                "Right, so a 0.5 threshold misses all three: softmax outputs sum to 1, so three true labels share the mass. The fix is a decision "
+                "rule made for it (top-k, a lower or relative threshold) or independent sigmoids.",
             ),
         ),
     ),

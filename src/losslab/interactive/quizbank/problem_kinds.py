@@ -48,17 +48,17 @@ QUESTIONS = {
         ),
         options=(
             Option(
+                "Multi-output multi-class",
+                True,
+                "Right: four outputs, each choosing one of 11 classes (0-9 or empty): four softmax heads.",
+            ),
+            Option(
                 "Multi-class", False, "Multi-class has one answer per example; here there are four answers."
             ),
             Option(
                 "Multi-label",
                 False,
                 "Multi-label asks only *which* labels are present (10 yes/no answers); it loses *where* they are.",
-            ),
-            Option(
-                "Multi-output multi-class",
-                True,
-                "Right: four outputs, each choosing one of 11 classes (0-9 or empty): four softmax heads.",
             ),
         ),
     ),
@@ -75,13 +75,13 @@ QUESTIONS = {
                 "others must fall. Sigmoids do stay put: that is the difference.",
             ),
             Option(
-                "With softmax they go down; with sigmoids they stay the same.",
+                "With softmax they go down, with sigmoids they stay the same.",
                 True,
                 "Right: softmax divides by the sum of all exponentials, so outputs are coupled; each sigmoid "
                 "only sees its own logit.",
             ),
             Option(
-                "With sigmoids they go down; with softmax they stay the same.",
+                "With sigmoids they go down, with softmax they stay the same.",
                 False,
                 "The other way round: sigmoid(x_j) depends on x_j only.",
             ),

@@ -10,20 +10,21 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "in the last layer, and its output goes into the loss",
+                "in the model's last layer, whose output goes into the loss",
                 False,
                 "Then the sigmoid is applied twice: what the loss sees is squeezed into (0.5, 0.731), so it can "
                 "never fall below 0.313 for a positive label - one suspect for the asker's later 'outputs "
                 "stuck between 0.2 and 0.4' (lesson 5).",
             ),
             Option(
-                "not in the model's last layer: the loss takes the logits; apply sigmoid only to read predictions",
+                "only where you read predictions, not before the loss",
                 True,
-                "Right (the Stack Exchange answer of §1): the loss applies the sigmoid inside, in a stable form. A "
+                "Right (the Stack Exchange answer of §1): the loss takes the logits and applies the sigmoid "
+                "inside, in a stable form. A "
                 "separate probability model (or tf.sigmoid on the logits) gives the probabilities to threshold.",
             ),
             Option(
-                "nowhere: logits are already probabilities",
+                "nowhere, logits are already probabilities",
                 False,
                 "Logits are any real numbers; the sigmoid turns each into a probability in (0, 1).",
             ),
@@ -106,20 +107,20 @@ QUESTIONS = {
         ),
         options=(
             Option(
+                "the opposite of BCE training",
+                True,
+                "Right: it pushes the predictions away from the labels. That expression is the log-likelihood, ≤ 0. Minimising it maximises the loss: with the "
+                "minus sign missing, gradient descent becomes gradient ascent on BCE.",
+            ),
+            Option(
                 "the same as BCE, only slower",
                 False,
                 "The sign flips the gradient, so every step goes the wrong way.",
             ),
             Option(
-                "the same as BCE: the sign does not matter to the optimiser",
+                "exactly the same as BCE",
                 False,
-                "It matters: an optimiser minimises, and −BCE is minimised by being as wrong as possible.",
-            ),
-            Option(
-                "it pushes predictions away from the labels",
-                True,
-                "Right: that expression is the log-likelihood, ≤ 0. Minimising it maximises the loss: with the "
-                "minus sign missing, gradient descent becomes gradient ascent on BCE.",
+                "The sign matters to the optimiser: an optimiser minimises, and −BCE is minimised by being as wrong as possible.",
             ),
         ),
     ),
@@ -135,14 +136,14 @@ QUESTIONS = {
                 "Caffe's multi-class loss is SoftmaxWithLoss; SigmoidCrossEntropyLoss is the multi-label one.",
             ),
             Option(
-                "same function: sigmoid + binary cross-entropy on logits, computed stably; only the reduction differs",
+                "the same function, up to the reduction",
                 True,
-                "Yes: the layer takes raw scores and computes the same per-element loss with the same stable "
+                "Yes: sigmoid + binary cross-entropy on logits. The layer takes raw scores and computes the same per-element loss with the same stable "
                 "trick. Classic Caffe then (by default) sums over the labels and divides by the batch size, where Keras "
                 "averages over the labels: same function, different reduction.",
             ),
             Option(
-                "it expects probabilities, so it needs a Sigmoid layer before it",
+                "it needs probabilities from a Sigmoid layer before it",
                 False,
                 "Like TensorFlow's version it takes the inputs of the sigmoid (logits); a Sigmoid layer before "
                 "it would apply the sigmoid twice.",
@@ -156,23 +157,23 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "training is more stable, because the loss sees clean 0/1 values",
+                "no gradient reaches the model",
+                True,
+                "Right, so nothing trains: rounding is flat between integers, so its derivative is 0 (TensorFlow registers none "
+                "and GradientTape returns None). Pass the raw logits; round or threshold only when you read "
+                "predictions, after training (lesson 4).",
+            ),
+            Option(
+                "training is more stable with clean 0/1 values",
                 False,
                 "Rounding a logit does not give 0 or 1 (2.7 becomes 3.0), and the rounded loss has no gradient "
                 "at all: there is nothing to be stable.",
             ),
             Option(
-                "nothing changes: the loss applies the sigmoid anyway",
+                "nothing changes",
                 False,
-                "The loss does apply the sigmoid, to the rounded value: a different number, and - worse - "
+                "The loss does apply the sigmoid anyway, but to the rounded value: a different number, and - worse - "
                 "tf.round cuts the gradient, so the weights before it never move.",
-            ),
-            Option(
-                "no gradient reaches the model, so nothing trains",
-                True,
-                "Right: rounding is flat between integers, so its derivative is 0 (TensorFlow registers none "
-                "and GradientTape returns None). Pass the raw logits; round or threshold only when you read "
-                "predictions, after training (lesson 4).",
             ),
         ),
     ),

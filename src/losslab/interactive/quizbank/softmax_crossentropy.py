@@ -17,9 +17,9 @@ QUESTIONS = {
                 "gets p = 0.1.",
             ),
             Option(
-                "0, because nothing has been learned yet",
+                "0",
                 False,
-                "Cross-entropy is 0 only when the true class gets probability 1; an untrained model is "
+                "Nothing has been learned yet, but that does not make the loss 0. Cross-entropy is 0 only when the true class gets probability 1; an untrained model is "
                 "maximally unsure, which is the opposite.",
             ),
             Option(
@@ -39,15 +39,16 @@ QUESTIONS = {
         prompt="Why does a stable softmax subtract the row maximum from the logits before calling exp?",
         options=(
             Option(
-                "it makes the probabilities sharper, which trains faster",
+                "it sharpens the probabilities and speeds up training",
                 False,
                 "The probabilities are exactly the same: the factor e^-m cancels between numerator and "
                 "denominator.",
             ),
             Option(
-                "exp of a large logit overflows to inf; shifting the row leaves the softmax unchanged",
+                "it keeps exp from overflowing, without changing the result",
                 True,
-                "Right: e^(x-m) / Σ e^(x_j-m) = e^x / Σ e^x. With m the maximum every exponent is ≤ 0, so "
+                "Right: exp of a large logit overflows to inf (exp(89) already does in float32), and the shift "
+                "leaves the softmax unchanged: e^(x-m) / Σ e^(x_j-m) = e^x / Σ e^x. With m the maximum every exponent is ≤ 0, so "
                 "nothing overflows, and the largest term is 1, so the sum never underflows to 0.",
             ),
             Option(
@@ -69,7 +70,7 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "TensorFlow raises an error because the rows are not distributions",
+                "TensorFlow refuses rows that are not distributions",
                 False,
                 "It does not check: it silently returns a value (right) and a gradient (wrong).",
             ),
@@ -79,14 +80,14 @@ QUESTIONS = {
                 "The other way round: -Σ y log p is computed exactly; only the backward pass takes a shortcut.",
             ),
             Option(
-                "nothing: cross-entropy works with any non-negative targets",
+                "nothing goes wrong",
                 False,
-                "The formula does, and so does a hand-written version; TensorFlow's fused gradient does not.",
+                "Cross-entropy as a formula works with any non-negative targets, and so does a hand-written version; TensorFlow's fused gradient does not.",
             ),
             Option(
-                "the loss value is right, but the gradient is softmax − y, which is wrong unless each row sums to 1",
+                "the loss value is right but its gradient is wrong",
                 True,
-                "Yes: the true gradient is sum(y)·softmax − y. The fused kernel assumes sum(y) = 1, so for a "
+                "Yes: TensorFlow's default kernel returns softmax − y as the gradient, and the true gradient is sum(y)·softmax − y. The fused kernel assumes sum(y) = 1, so for a "
                 "row summing to 2 it pushes every logit up, and training can diverge. (With op determinism "
                 "on, TensorFlow uses a composite op whose gradient is right: the bug depends on a global switch.)",
             ),
@@ -99,6 +100,12 @@ QUESTIONS = {
         ),
         options=(
             Option(
+                "SparseCategoricalCrossentropy(from_logits=True)",
+                True,
+                "Right: 'sparse' means integer class indices; it computes -log softmax(x)[label] without "
+                "building one-hot rows.",
+            ),
+            Option(
                 "BinaryCrossentropy(from_logits=True)",
                 False,
                 "BCE treats the 10 outputs as independent yes/no questions: the multi-label loss, not the "
@@ -109,12 +116,6 @@ QUESTIONS = {
                 False,
                 "That one expects one-hot (or soft) rows of shape (n, 10); integer labels give a shape error "
                 "or, worse, silently broadcast.",
-            ),
-            Option(
-                "SparseCategoricalCrossentropy(from_logits=True)",
-                True,
-                "Right: 'sparse' means integer class indices; it computes -log softmax(x)[label] without "
-                "building one-hot rows.",
             ),
         ),
     ),
@@ -147,23 +148,23 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "yes: the wrong classes get zero gradient and are never corrected",
+                "partly, the value ignores them but the gradient does not",
+                True,
+                "Right: terms with y_k = 0 drop out of -Σ y log p, but the softmax's shared denominator gives "
+                "every wrong logit the gradient +p_k (for a one-hot row), so raising the true class means "
+                "lowering the others.",
+            ),
+            Option(
+                "yes, and the wrong classes are never pushed down",
                 False,
                 "That happens only without a softmax: CCE on independent sigmoid outputs, -Σ y log σ(x), gives "
                 "the zero labels no gradient. Through a softmax each wrong class gets +p_k.",
             ),
             Option(
-                "no: CCE adds up the log-probabilities of all classes equally",
+                "no, the value adds up the log-probabilities of all classes",
                 False,
                 "Each log p_k is weighted by its target y_k, so classes with y_k = 0 vanish from the value. "
                 "They are reached only through the softmax, in the gradient.",
-            ),
-            Option(
-                "the value reads only the true classes, but the gradient pushes every wrong class down",
-                True,
-                "Right: terms with y_k = 0 drop out of -Σ y log p, but the softmax's shared denominator gives "
-                "every wrong logit the gradient +p_k (for a one-hot row), so raising the true class means "
-                "lowering the others.",
             ),
         ),
     ),
