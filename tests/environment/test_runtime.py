@@ -53,3 +53,15 @@ def test_plot_style_is_applied():
     set_plot_style()
     assert mpl.rcParams["axes.spines.top"] is False
     assert mpl.rcParams["image.cmap"] == "gray_r"
+
+
+def test_thread_pools_fixed_unless_the_user_set_them():
+    code = (
+        "import os; os.environ['TF_NUM_INTEROP_THREADS'] = '1'\n"
+        "from losslab.environment import setup_notebook; setup_notebook()\n"
+        "import tensorflow as tf\n"
+        "print(os.environ['TF_NUM_INTRAOP_THREADS'], os.environ['TF_NUM_INTEROP_THREADS'], tf.__version__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:2] == ["2", "1"]  # TensorFlow reads them at import
