@@ -50,7 +50,7 @@ def plot_curves(
     for name, (lo, hi) in (spans or {}).items():
         ax.axvspan(lo, hi, color="0.85", zorder=0, label=name)
     for i, (name, value) in enumerate((vlines or {}).items()):
-        ax.axvline(value, color="k", ls=("--", ":", "-.")[i % 3], lw=1.2, zorder=3, label=name)
+        ax.axvline(value, color="k", ls=("--", ":", "-.")[i % 3], lw=1.2, zorder=10, label=name)
     ax.set_xscale("log" if logx else "linear")
     ax.set_yscale("log" if logy else "linear")
     ax.set_xlabel(xlabel)
