@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from losslab.data.mask_task import MASK_SIZE, build_mask_fcn, build_seed_model, load_mask_task, make_masks
+from losslab.data.mask_task import MASK_SIZE, build_asker_model, build_mask_fcn, load_mask_task, make_masks
 from losslab.debugging.diagnostics import final_activation
 from losslab.environment.runtime import set_seeds
 
@@ -40,10 +40,10 @@ def test_deterministic():
 def test_models():
     set_seeds(0)
     x = np.zeros((2, 64, 64, 3), np.float32)
-    seed = build_seed_model("sigmoid")
+    seed = build_asker_model("sigmoid")
     assert final_activation(seed) == "sigmoid"
     assert np.asarray(seed(x)).shape == (2, 4096)
-    assert final_activation(build_seed_model()) is None
+    assert final_activation(build_asker_model()) is None
     fcn = build_mask_fcn()
     assert final_activation(fcn) is None
     assert np.asarray(fcn(x)).shape == (2, 4096)
@@ -56,4 +56,4 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="max_discs"):
         make_masks(1, rng, max_discs=0)
     with pytest.raises(ValueError, match="final_activation"):
-        build_seed_model("softmax")
+        build_asker_model("softmax")

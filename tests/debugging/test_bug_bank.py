@@ -23,7 +23,7 @@ def batch():
 
 def test_references_agree_with_keras():
     keras_bce = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)(Y, Z)
-    np.testing.assert_allclose(bug_bank.seed_loss(Y, Z), keras_bce, rtol=1e-6)
+    np.testing.assert_allclose(bug_bank.asker_loss(Y, Z), keras_bce, rtol=1e-6)
     np.testing.assert_allclose(bug_bank.mean_bce(Y, Z), keras_bce, rtol=1e-6)
     assert check_loss_gradient(bug_bank.mean_bce, Y, Z).ok
 

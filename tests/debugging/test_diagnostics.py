@@ -14,6 +14,7 @@ from losslab.debugging.diagnostics import (
     check_output_statistics,
     final_activation,
     loss_expects_logits,
+    loss_uses_cached_logits,
     overfit_one_batch,
 )
 from losslab.environment.runtime import import_tensorflow_quietly, set_seeds
@@ -263,5 +264,29 @@ def test_compiled_metrics(data):
     sparse[0, 0] = 1
     model.compile(optimizer="adam", loss=bce_logits, metrics=[keras.metrics.BinaryAccuracy()])
     model.evaluate(x, sparse, verbose=0)
-    assert "sparse labels" in check_compiled_metrics(model, sparse).message
+    assert "mostly-zero labels" in check_compiled_metrics(model, sparse).message
     assert check_compiled_metrics(model, y).ok
+
+
+def test_loss_uses_cached_logits_only_for_keras_losses():
+    assert loss_uses_cached_logits(keras.losses.BinaryCrossentropy(from_logits=True), "sigmoid")
+    assert loss_uses_cached_logits(keras.losses.BinaryCrossentropy(), "sigmoid")  # avoids the clip too
+    assert loss_uses_cached_logits(keras.losses.CategoricalCrossentropy(from_logits=True), "softmax")
+    assert not loss_uses_cached_logits(bce_logits, "sigmoid")  # tf.nn op: no rescue
+    assert not loss_uses_cached_logits(softmax_ce, "softmax")
+    assert not loss_uses_cached_logits(keras.losses.BinaryCrossentropy(from_logits=True), "relu")
+
+
+def test_keras_rescue_of_a_doubled_sigmoid_agrees_with_training(data):
+    """With a Keras loss the doubled sigmoid trains (cached logits): the verdict must not predict a floor."""
+    x, y = data
+    keras_bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    model = _model("sigmoid")
+    verdict = check_logits_vs_probabilities(model, x, keras_bce)
+    assert not verdict.ok and verdict.details["keras_uses_cached_logits"]
+    assert "0.313" not in verdict.message and "rescue" in verdict.message
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss=keras_bce)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = model.fit(x, y, epochs=60, batch_size=16, verbose=0).history["loss"]
+    assert history[-1] < 0.3  # below the 0.313 / 0.693 floor the doubled sigmoid would have

@@ -1,9 +1,9 @@
-"""default_tf_kernels: op determinism off inside the block, restored afterwards."""
+"""op_determinism: TensorFlow's op determinism on inside the block only, restored afterwards."""
 
 import numpy as np
 import pytest
 
-from losslab.environment.determinism import default_tf_kernels, op_determinism_enabled
+from losslab.environment.determinism import op_determinism, op_determinism_enabled
 
 
 @pytest.fixture(autouse=True)
@@ -23,22 +23,35 @@ def _builtin_ce_gradient(tf):
     return tape.gradient(loss, x).numpy(), tf.nn.softmax(x).numpy(), y.numpy()
 
 
-def test_the_switch_changes_tensorflows_softmax_ce_gradient(tf):
-    tf.config.experimental.enable_op_determinism()
-    assert op_determinism_enabled()
+def test_setup_leaves_tensorflows_default_kernels(tf):
+    from losslab.environment import setup_notebook
+
+    setup_notebook()
+    assert not op_determinism_enabled()
     grad, p, y = _builtin_ce_gradient(tf)
-    true = y.sum(-1, keepdims=True) * p - y
-    np.testing.assert_allclose(grad, true, atol=1e-6)  # composite op: right gradient
-    with default_tf_kernels():
-        assert not op_determinism_enabled()
+    np.testing.assert_allclose(grad, p - y, atol=1e-6)  # default kernel: softmax - y
+
+
+def test_the_block_switches_the_softmax_ce_gradient(tf):
+    assert not op_determinism_enabled()
+    with op_determinism():
+        assert op_determinism_enabled()
         grad, p, y = _builtin_ce_gradient(tf)
-        np.testing.assert_allclose(grad, p - y, atol=1e-6)  # fused kernel: softmax - y
-        assert not np.allclose(grad, true, atol=1e-3)
-    assert op_determinism_enabled()
+        np.testing.assert_allclose(grad, y.sum(-1, keepdims=True) * p - y, atol=1e-6)  # the true gradient
+    assert not op_determinism_enabled()
+    grad, p, y = _builtin_ce_gradient(tf)
+    np.testing.assert_allclose(grad, p - y, atol=1e-6)
+    assert not np.allclose(grad, y.sum(-1, keepdims=True) * p - y, atol=1e-3)
 
 
 def test_state_restored_after_an_exception(tf):
-    tf.config.experimental.enable_op_determinism()
-    with pytest.raises(RuntimeError), default_tf_kernels():
+    with pytest.raises(RuntimeError), op_determinism():
         raise RuntimeError("boom")
+    assert not op_determinism_enabled()
+
+
+def test_an_enclosing_setting_is_kept(tf):
+    tf.config.experimental.enable_op_determinism()
+    with op_determinism():
+        assert op_determinism_enabled()
     assert op_determinism_enabled()

@@ -74,3 +74,15 @@ def test_threads_are_fixed_before_the_first_op_and_a_later_change_notes_to_resta
     assert lines[0] == "1"
     assert "restart the kernel" in lines[1]
     assert "positive whole number" in lines[2]
+
+
+def test_thread_pools_fixed_unless_the_user_set_them():
+    code = (
+        "import os; os.environ['TF_NUM_INTEROP_THREADS'] = '1'\n"
+        "from losslab.environment import setup_notebook; setup_notebook()\n"
+        "import tensorflow as tf\n"
+        "print(os.environ['TF_NUM_INTRAOP_THREADS'], os.environ['TF_NUM_INTEROP_THREADS'], tf.__version__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:2] == ["2", "1"]  # TensorFlow reads them at import

@@ -35,3 +35,21 @@ def test_mismatched_lengths_are_refused():
         plot_grouped_bars(["g"], {"s": np.ones(2)}, "y")
     with pytest.raises(ValueError, match="empty"):
         plot_curves([1], {}, "x", "y")
+
+
+def test_vlines_sit_above_the_curves_and_spans_behind():
+    fig = plot_curves(
+        [1e-9, 1e-7, 1.0],
+        {"jump": [0.0, 10.0, 1.0]},
+        "x",
+        "y",
+        logx=True,
+        vlines={"eps": 1e-7},
+        spans={"below eps": (1e-9, 1e-7)},
+    )
+    ax = fig.axes[0]
+    curve, vline = ax.lines
+    assert vline.get_zorder() > curve.get_zorder()  # a vertical jump of a curve cannot hide the line
+    assert len(ax.patches) == 1 and ax.patches[0].get_zorder() < curve.get_zorder()
+    assert "below eps" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)

@@ -33,6 +33,12 @@ def test_threshold_and_pr_figures(canvases):
     y = canvases.y_multi_hot
     fig = plot_threshold_sweep(threshold_sweep(y, _probs(y)), marks={"0.5": 0.5})
     assert len(fig.axes[0].lines) == 5
+    curves = fig.axes[0].lines[
+        :4
+    ]  # coinciding metrics stay visible: later ones thinner, other dashes, on top
+    assert len({line.get_linestyle() for line in curves}) == 4
+    assert all(a.get_linewidth() > b.get_linewidth() for a, b in zip(curves, curves[1:], strict=False))
+    assert all(a.get_zorder() < b.get_zorder() for a, b in zip(curves, curves[1:], strict=False))
     fig = plot_pr_curves(y, _probs(y))
     assert len(fig.axes) == 10
     with pytest.raises(ValueError, match="same 2-D shape"):

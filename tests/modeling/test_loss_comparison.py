@@ -56,3 +56,14 @@ def test_make_optimizer_and_errors():
         lc.make_optimizer("lbfgs")
     with pytest.raises(KeyError, match="unknown column"):
         lc.format_results([{"name": "x", "a": 1.0}], ["b"])
+
+
+def test_evaluate_by_label_count_one_row_per_count(splits):
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    run = lc.train_canvas_model(bce, splits.train, epochs=1, filters=(4,), dense_units=8)
+    rows = lc.evaluate_by_label_count("BCE", run, splits.test, lc.threshold_decoder(0.0))
+    counts = splits.test.y_multi_hot.sum(axis=1).astype(int)
+    assert [row["labels"] for row in rows] == sorted(set(counts.tolist()) - {0})
+    assert sum(row["examples"] for row in rows) == int((counts > 0).sum())
+    assert rows[0]["name"] == f"BCE, {rows[0]['labels']} label" + ("s" if rows[0]["labels"] > 1 else "")
+    assert all(0 <= row["micro_f1"] <= 1 and 0 <= row["subset_accuracy"] <= 1 for row in rows)

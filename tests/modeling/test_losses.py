@@ -124,3 +124,20 @@ def test_bad_inputs_are_refused_with_a_message():
         ml.split_partition_outputs(np.zeros(3))
     with pytest.raises(ValueError, match="count_head"):
         ml.partition_scores(np.zeros((2, 3)), "gaussian")
+
+
+def test_abs_kl_price_of_a_false_positive_as_lesson_07_states_it():
+    """Lesson 07, section 4: a negative label predicted at q costs about q log(q / eps): 9 to 16 times q for
+    q in [0.001, 1]; against BCE's -log(1 - q) the ratio is 9 to 13 only for q in [0.001, 0.7]."""
+    bce = keras.losses.BinaryCrossentropy(reduction=None)
+
+    def costs(q):
+        kl = float(ml.abs_kl_divergence(np.zeros((1, 1)), np.full((1, 1), q))[0])
+        ce = float(bce(np.zeros((1, 1)), np.full((1, 1), q))[0])
+        return kl, ce
+
+    for q in (1e-3, 1e-2, 0.1, 0.5, 0.9, 1.0):
+        assert 9.0 <= costs(q)[0] / q <= 16.2
+    ratios = {q: costs(q)[0] / costs(q)[1] for q in (1e-4, 1e-3, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99)}
+    assert all(9.0 <= ratios[q] <= 13.5 for q in (1e-3, 0.1, 0.3, 0.5, 0.7))
+    assert ratios[1e-4] < 9.0 and ratios[0.9] < 9.0 and ratios[0.99] < 4.0  # the condition matters

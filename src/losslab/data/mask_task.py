@@ -1,4 +1,4 @@
-"""The seed-000 mystery, rebuilt small: 64 x 64 colour images -> 4096 sparse 0/1 mask labels.
+"""The stuck-outputs question, rebuilt small: 64 x 64 colour images -> 4096 mostly-zero 0/1 mask labels.
 
 A learner on Stack Exchange trained conv -> max-pool -> conv -> conv -> a dense
 layer of 4096 sigmoid units on 64 x 64 x 3 images, with one 0/1 label per pixel,
@@ -8,10 +8,10 @@ builds a task with the same shapes that is small enough to train in seconds:
 * each image is grey noise with one or two coloured discs; discs sit near the
   centre more often than near the edges;
 * the target is the disc mask, flattened to 4096 labels, so about 7 % of labels
-  are 1 on average (sparse), and the base rate of a pixel runs from about 0 at
+  are 1 on average (mostly zeros), and the base rate of a pixel runs from about 0 at
   the border to about 0.35 in the centre.
 
-Models: :func:`build_seed_model` is the seed's architecture (``final_activation``
+Models: :func:`build_asker_model` is the asker's architecture (``final_activation``
 ``"sigmoid"`` reproduces its output layer), :func:`build_mask_fcn` a fully
 convolutional model that keeps "where" (one logit per pixel).
 """
@@ -24,7 +24,7 @@ import numpy as np
 
 from losslab.environment.runtime import import_tensorflow_quietly
 
-__all__ = ["MASK_SIZE", "MaskTask", "build_mask_fcn", "build_seed_model", "load_mask_task", "make_masks"]
+__all__ = ["MASK_SIZE", "MaskTask", "build_mask_fcn", "build_asker_model", "load_mask_task", "make_masks"]
 
 MASK_SIZE = 64
 
@@ -78,13 +78,13 @@ def load_mask_task(n_train: int = 512, n_test: int = 128, seed: int = 0) -> tupl
     return make_masks(n_train, rng), make_masks(n_test, rng)
 
 
-def build_seed_model(
-    final_activation: str | None = None, size: int = MASK_SIZE, seed: int = 0, name: str = "seed_model"
+def build_asker_model(
+    final_activation: str | None = None, size: int = MASK_SIZE, seed: int = 0, name: str = "asker_model"
 ):
-    """The seed-000 architecture: conv -> max-pool -> conv -> conv -> dense of ``size**2`` units.
+    """The asker's architecture: conv -> max-pool -> conv -> conv -> dense of ``size**2`` units.
 
     Input float32 ``(batch, size, size, 3)``; output float32 ``(batch, size**2)``: logits
-    when ``final_activation`` is None, probabilities with ``"sigmoid"`` (the seed's choice).
+    when ``final_activation`` is None, probabilities with ``"sigmoid"`` (the asker's choice).
     The initial weights depend only on ``seed``.
     """
     _, keras = import_tensorflow_quietly()

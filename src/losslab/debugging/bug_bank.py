@@ -1,6 +1,6 @@
 """Broken losses from real bug reports, kept as specimens for lesson 05 and its exercise.
 
-Every function here is *deliberately wrong* (except :func:`seed_loss` and
+Every function here is *deliberately wrong* (except :func:`asker_loss` and
 :func:`mean_bce`, the correct references); its docstring says what breaks.
 Lesson 05 shows their source with :func:`show_code`, runs them, and diagnoses
 them with :mod:`losslab.debugging.diagnostics`. All take ``y`` 0/1 float targets
@@ -23,7 +23,7 @@ __all__ = [
     "mean_bce",
     "naive_bce",
     "rounded_logits_bce",
-    "seed_loss",
+    "asker_loss",
     "show_code",
     "summed_bce",
     "train_broken_digit_classifier",
@@ -38,7 +38,7 @@ def show_code(fn) -> None:
 
 
 def canvas_mlp(final_activation: str | None = None, num_outputs: int = 10, seed: int = 1):
-    """The patient of the bug-bank cases: 256 canvas pixels -> Dense(64, relu) -> Dense(num_outputs).
+    """The model of the lesson's short cases: 256 canvas pixels -> Dense(64, relu) -> Dense(num_outputs).
 
     Same initial weights for a given ``seed``. Input float32 ``(batch, 256)`` (flattened
     canvases); output float32 ``(batch, num_outputs)``: logits, or ``final_activation``
@@ -55,13 +55,13 @@ def canvas_mlp(final_activation: str | None = None, num_outputs: int = 10, seed:
     return keras.Model(model.input, outputs, name=f"canvas_mlp_{final_activation}")
 
 
-def seed_loss(y, logits):
-    """The seed-000 learner's loss: TensorFlow's fused sigmoid cross-entropy, averaged over labels."""
+def asker_loss(y, logits):
+    """The asker's loss: TensorFlow's sigmoid cross-entropy on logits, averaged over the labels."""
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits), axis=-1)
 
 
 def mean_bce(y, logits):
-    """Correct reference: the same as :func:`seed_loss` (and Keras ``BinaryCrossentropy(from_logits=True)``)."""
+    """Correct reference: the same as :func:`asker_loss` (and Keras ``BinaryCrossentropy(from_logits=True)``)."""
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits), axis=-1)
 
 
@@ -71,12 +71,12 @@ def summed_bce(y, logits):
 
 
 def rounded_logits_bce(y, logits):
-    """BUG (seed 002): rounds the logits first; tf.round has no gradient, so nothing learns."""
+    """BUG (the Cross Validated question): rounds the logits first; tf.round has no gradient, so nothing learns."""
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=tf.round(logits)), axis=-1)
 
 
 def bce_missing_minus(y, logits):
-    """BUG (seed 002's formula): y*log(p) + (1-y)*log(1-p) without the minus sign; the optimiser maximises the error."""
+    """BUG (the formula as printed in the Cross Validated thread): y*log(p) + (1-y)*log(1-p) without the minus sign; the optimiser maximises the error."""
     p = tf.sigmoid(logits)
     return tf.reduce_mean(y * tf.math.log(p) + (1 - y) * tf.math.log(1 - p), axis=-1)
 

@@ -16,7 +16,7 @@ Each diagnostic returns a :class:`Verdict` that prints as one readable line
 * :func:`check_loss_gradient` - the loss's GradientTape gradient vs finite
   differences (:mod:`losslab.debugging.gradcheck`), and gradients that vanish (``tf.round``, clipping).
 * :func:`overfit_one_batch` - a healthy model and loss can memorise a handful of examples.
-* :func:`check_compiled_metrics` - ``'accuracy'`` that became argmax, BinaryAccuracy on sparse labels.
+* :func:`check_compiled_metrics` - ``'accuracy'`` that became argmax, BinaryAccuracy on mostly-zero labels.
 
 All inputs are NumPy-convertible: ``x`` a batch of model inputs, ``y`` 0/1
 targets ``(n, K)`` (multi-hot or one-hot) float32, model outputs ``(n, K)``.
@@ -39,6 +39,7 @@ from losslab.debugging.wiring import (
     check_logits_vs_probabilities,
     final_activation,
     loss_expects_logits,
+    loss_uses_cached_logits,
 )
 from losslab.environment.runtime import import_tensorflow_quietly
 
@@ -51,6 +52,7 @@ __all__ = [
     "check_output_statistics",
     "final_activation",
     "loss_expects_logits",
+    "loss_uses_cached_logits",
     "overfit_one_batch",
 ]
 

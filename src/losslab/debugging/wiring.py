@@ -2,7 +2,7 @@
 
 * :func:`check_logits_vs_probabilities` - is a loss that expects logits being fed
   probabilities (sigmoid/softmax applied twice), or the reverse?
-* :func:`check_compiled_metrics` - ``'accuracy'`` that became argmax, BinaryAccuracy on sparse labels.
+* :func:`check_compiled_metrics` - ``'accuracy'`` that became argmax, BinaryAccuracy on mostly-zero labels.
 
 Both return a :class:`~losslab.debugging.verdict.Verdict`; they are part of
 :mod:`losslab.debugging.diagnostics`, which re-exports them.
@@ -10,17 +10,20 @@ Both return a :class:`~losslab.debugging.verdict.Verdict`; they are part of
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 
 from losslab.debugging.verdict import LN2, Verdict, _fmt, _predict, _scalar_loss, _targets
+from losslab.environment.runtime import import_tensorflow_quietly
 
 __all__ = [
     "check_compiled_metrics",
     "check_logits_vs_probabilities",
     "final_activation",
     "loss_expects_logits",
+    "loss_uses_cached_logits",
 ]
 
 
@@ -62,6 +65,34 @@ def loss_expects_logits(loss: Callable) -> bool:
     return bool(looks_like_logits and np.isfinite(at_minus_two) and 1.5 < at_minus_two / max(at_zero, 1e-12))
 
 
+def loss_uses_cached_logits(loss: Callable, activation: str = "sigmoid") -> bool:
+    """Probe ``loss``: does it reach back for the logits a Keras ``activation`` caches on its output?
+
+    On the TensorFlow backend a Keras ``sigmoid``/``softmax`` activation stores its
+    input on the tensor it returns, and Keras' cross-entropies (``from_logits``
+    True or False) compute the loss from those logits instead of the
+    probabilities. ``tf.nn`` losses, hand-written losses and other backends do
+    not. Measured, not assumed: the loss of the activation's output is compared
+    with the loss of a plain tensor holding the same values.
+    """
+    tf, keras = import_tensorflow_quietly()
+    if activation not in ("sigmoid", "softmax"):
+        return False
+    y = np.array([[1.0, 0.0]], np.float32)
+    z = tf.constant([[-20.0, 20.0]])  # far outside the clip band, so a clipped loss differs too
+    act = getattr(keras.activations, activation)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras warns when it finds cached logits under from_logits=True
+        cached = act(z)
+        plain = tf.constant(cached.numpy())
+        try:
+            via_cache = float(tf.reduce_mean(tf.cast(loss(tf.constant(y), cached), tf.float64)))
+            via_plain = float(tf.reduce_mean(tf.cast(loss(tf.constant(y), plain), tf.float64)))
+        except Exception:  # noqa: BLE001 - a loss that cannot take this probe makes no claim here
+            return False
+    return bool(np.isfinite(via_cache) and abs(via_cache - via_plain) > 1e-3 * max(1.0, abs(via_plain)))
+
+
 def check_logits_vs_probabilities(model, x, loss: Callable) -> Verdict:
     """Does ``loss`` receive what it expects? Catches the activation applied twice and the missing one.
 
@@ -90,6 +121,24 @@ def check_logits_vs_probabilities(model, x, loss: Callable) -> Verdict:
             False,
             "softmax over a single output unit is always exactly 1.0, whatever the input: use one unit "
             "with a sigmoid (or logits and from_logits=True) for a yes/no label",
+            details,
+        )
+    if outputs_probs and expects_logits and activation and loss_uses_cached_logits(loss, activation):
+        details["keras_uses_cached_logits"] = True
+        if activation == "sigmoid":
+            consequence = "so this trains, but only thanks to that rescue"
+        else:
+            consequence = (
+                f"so the loss you see is computed from those logits, not from the {activation} outputs you "
+                f"read: it can fall while the outputs stay wrong"
+            )
+        return Verdict(
+            "logits vs probabilities",
+            False,
+            f"the model outputs probabilities ({how}) and the loss is told it gets logits: on the "
+            f"TensorFlow backend Keras notices the {activation} layer and computes the loss from the logits "
+            f"cached on its output (and warns), {consequence}. With a tf.nn loss or another Keras backend "
+            f"the activation would run twice. Output logits (no final activation).",
             details,
         )
     if outputs_probs and expects_logits:
@@ -125,7 +174,7 @@ def check_compiled_metrics(model, y) -> Verdict:
 
     Flags ``CategoricalAccuracy`` / ``TopKCategoricalAccuracy`` (what ``metrics=['accuracy']``
     becomes for a ``(batch, K)`` output: argmax vs argmax) on rows that are not one-hot, an
-    ``F1Score`` without a threshold (argmax too), and ``BinaryAccuracy`` on sparse labels
+    ``F1Score`` without a threshold (argmax too), and ``BinaryAccuracy`` on mostly-zero labels
     (predicting nothing would already score ``1 - base rate``). Call it after the model has
     been evaluated or fitted once (Keras builds string metrics lazily).
     """
@@ -160,7 +209,7 @@ def check_compiled_metrics(model, y) -> Verdict:
             )
         if name == "BinaryAccuracy" and y.mean() < 0.2:
             problems.append(
-                f"{metric.name!r} is BinaryAccuracy on sparse labels (base rate {_fmt(y.mean())}): predicting "
+                f"{metric.name!r} is BinaryAccuracy on mostly-zero labels (base rate {_fmt(y.mean())}): predicting "
                 f"nothing already scores {_fmt(1 - y.mean())}; report F1 or mAP as well"
             )
     if problems:

@@ -1,7 +1,7 @@
 """Notebook set-up and the learner's environment: quiet TensorFlow, seeds, plot style, checks, launch.
 
 Modules: :mod:`~losslab.environment.runtime` (``setup_notebook()``, ``import_tensorflow_quietly()``),
-:mod:`~losslab.environment.determinism` (TensorFlow's default kernels for one block),
+:mod:`~losslab.environment.determinism` (op determinism for one visible block),
 :mod:`~losslab.environment.paths` (the course checkout), :mod:`~losslab.environment.doctor`
 (``losslab doctor``) and :mod:`~losslab.environment.launch` (``losslab lab``).
 
@@ -13,7 +13,7 @@ from losslab._exports import lazy_exports
 
 __all__ = [
     "DEFAULT_SEED",
-    "default_tf_kernels",
+    "op_determinism",
     "import_tensorflow_quietly",
     "repo_root",
     "set_seeds",
@@ -22,7 +22,7 @@ __all__ = [
 
 _EXPORTS = {  # name -> module of this package
     "DEFAULT_SEED": "runtime",
-    "default_tf_kernels": "determinism",
+    "op_determinism": "determinism",
     "import_tensorflow_quietly": "runtime",
     "repo_root": "paths",
     "set_seeds": "runtime",

@@ -1,18 +1,21 @@
-"""Switching TensorFlow's op determinism off for a block, to see its default (fused) kernels.
+"""TensorFlow's op determinism, switched on for one visible block only.
 
-``setup_notebook()`` enables op determinism so that every run of a lesson
-prints the same numbers. That switch does more than fix the order of floating
-point sums: with it on, ``tf.nn.softmax_cross_entropy_with_logits`` (and so
-Keras' ``CategoricalCrossentropy(from_logits=True)``) is computed as
-``-sum(y * log_softmax(x))``, whose gradient is right for every label row.
-With it off - TensorFlow's default, and what a training script normally
-runs with - the fused C++ kernel is used, whose gradient is ``softmax(x) - y``,
-right only when each label row sums to 1 (checked on TensorFlow 2.21)::
+The course runs with TensorFlow's default kernels, as a learner's own script
+does; ``setup_notebook()`` never turns op determinism on. The switch
+``tf.config.experimental.enable_op_determinism()`` does more than fix the
+order of floating-point sums: with it on, TensorFlow 2.21 computes
+``tf.nn.softmax_cross_entropy_with_logits`` (and so Keras'
+``CategoricalCrossentropy(from_logits=True)``) as ``-sum(y * log_softmax(x))``,
+whose gradient is ``sum(y) * softmax(x) - y``, right for every label row.
+With it off (the default) a single combined C++ kernel computes the loss and
+returns the gradient ``softmax(x) - y``, right only when each label row sums
+to 1. A lesson that wants to show the difference does so inside one block::
 
-    with default_tf_kernels():
-        ...   # TensorFlow as it behaves outside the course
+    with op_determinism():
+        ...   # TensorFlow with op determinism on
 
-The previous setting is restored on exit, even after an exception.
+and the previous setting (normally: off) is restored on exit, even after an
+exception.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["default_tf_kernels", "op_determinism_enabled"]
+__all__ = ["op_determinism", "op_determinism_enabled"]
 
 
 def _config():
@@ -38,13 +41,13 @@ def op_determinism_enabled() -> bool:
 
 
 @contextmanager
-def default_tf_kernels() -> Iterator[None]:
-    """Run the block with op determinism off (TensorFlow's default kernels); restore it afterwards."""
+def op_determinism() -> Iterator[None]:
+    """Run the block with TensorFlow's op determinism on; restore the previous setting afterwards."""
     config = _config()
     was_enabled = config.is_op_determinism_enabled()
-    config.disable_op_determinism()
+    config.enable_op_determinism()
     try:
         yield
     finally:
-        if was_enabled:
-            config.enable_op_determinism()
+        if not was_enabled:
+            config.disable_op_determinism()

@@ -33,10 +33,13 @@ __all__ = [
 
 DEFAULT_SEED = 42
 
-# Environment variables read by TensorFlow at import time.
+# Environment variables read by TensorFlow at import time (set only if the user has not set them).
 _TF_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3",  # C++ logging: errors only
     "KERAS_BACKEND": "tensorflow",  # the course is written for the TensorFlow backend
+    # Fixed thread-pool sizes, so that sums are split the same way on any machine (see set_seeds).
+    "TF_NUM_INTRAOP_THREADS": "2",
+    "TF_NUM_INTEROP_THREADS": "2",
 }
 
 
@@ -62,9 +65,12 @@ def import_tensorflow_quietly(threads: int | None = None):
     """Import TensorFlow and Keras without their start-up noise; return ``(tf, keras)``.
 
     Safe to call many times: after the first import it only returns the modules.
-    ``threads``: run TensorFlow's ops on this many threads (None: its default, every
-    core). It takes effect only before TensorFlow's first op in the process; asking
-    for another number later prints a note saying to restart the kernel.
+    ``threads``: run TensorFlow's ops on this many threads (None: the thread-pool sizes of
+    ``_TF_ENV``, 2 unless the user set ``TF_NUM_INTRAOP_THREADS``/``TF_NUM_INTEROP_THREADS``).
+    It takes effect only before TensorFlow's first op in the process; asking for another
+    number later prints a note saying to restart the kernel. Before the first import it sets
+    the environment of ``_TF_ENV`` (log level, Keras backend, thread-pool sizes; see
+    :func:`set_seeds`) where not set already.
     """
     for key, value in _TF_ENV.items():
         os.environ.setdefault(key, value)
@@ -97,9 +103,27 @@ def _use_threads(tf, threads: int) -> None:
 
 
 def set_seeds(seed: int = DEFAULT_SEED) -> None:
-    """Seed Python, NumPy, TensorFlow and Keras.
+    """Seed Python, NumPy, TensorFlow and Keras. TensorFlow keeps its default kernels.
 
-    Call once per notebook (``setup_notebook`` does).
+    Call once per notebook (``setup_notebook`` does). Op determinism is *not*
+    turned on: it changes which kernel computes some ops, and so what a learner's
+    own script would see (:mod:`losslab.environment.determinism` shows it for one block).
+
+    Measured on TensorFlow 2.21 / Keras 3.15, CPU (two fresh processes, the
+    canvas CNN trained 3 epochs with BCE and with the diverging softmax CE):
+
+    * seeds alone make training repeat bit for bit, run to run, on the same
+      machine with default kernels (identical losses and weights);
+    * what does change the last bits is the size of TensorFlow's thread pools:
+      it decides how an op splits its floating-point sums, and by default it
+      is the number of cores. With 1 core the same runs ended with different
+      weights (the diverging run's third-epoch loss 4584 instead of 4566);
+      with the pools fixed at 2 threads, 1 core and 2 cores agree exactly.
+      So :func:`import_tensorflow_quietly` fixes both pools at 2 threads (the
+      course's target machine) unless ``TF_NUM_INTRAOP_THREADS`` /
+      ``TF_NUM_INTEROP_THREADS`` are already set. Thread settings change speed
+      and the order of additions (last-bit rounding), never the formula a
+      kernel computes. They take effect only if TensorFlow was not yet imported.
     """
     _, keras = import_tensorflow_quietly()
     random.seed(seed)
@@ -135,10 +159,12 @@ def set_plot_style() -> None:
 def setup_notebook(seed: int = DEFAULT_SEED, threads: int | None = None) -> None:
     """Quiet TensorFlow, fix the seeds, and set the plot style. Call first in a notebook.
 
-    ``threads`` (default: TensorFlow's own choice) fixes how many threads TensorFlow
+    ``threads`` (default: 2, or the user's ``TF_NUM_*_THREADS``) fixes how many threads TensorFlow
     uses. The order of floating-point sums depends on it, so a training run repeats
     to the last digit only on the same number of threads: an exercise graded by a
     training run asks for the grader's number (see :mod:`losslab.exercises.grid_evaluation`).
+    TensorFlow keeps its default kernels (no op determinism): what a lesson shows is what the
+    learner's own training script does.
     """
     import_tensorflow_quietly(threads)
     set_seeds(seed)

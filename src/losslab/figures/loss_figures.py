@@ -24,11 +24,14 @@ def plot_curves(
     logy: bool = False,
     vlines: Mapping[str, float] | None = None,
     ax=None,
+    spans: Mapping[str, tuple[float, float]] | None = None,
 ):
     """Draw each curve of ``curves`` (``{name: values}``, each as long as ``x``) against ``x``.
 
-    ``vlines`` adds labelled dashed vertical lines (e.g. ``{"epsilon": 1e-7}``). Pass ``ax``
-    to draw into an existing axis (the figure of that axis is returned).
+    ``vlines`` adds labelled dashed vertical lines (e.g. ``{"epsilon": 1e-7}``), drawn above
+    the curves so that a curve with a vertical jump at the same place cannot hide them.
+    ``spans`` shades labelled ranges of x (e.g. ``{"q < epsilon": (1e-9, 1e-7)}``) behind the
+    curves. Pass ``ax`` to draw into an existing axis (the figure of that axis is returned).
     """
     import matplotlib.pyplot as plt
 
@@ -44,8 +47,10 @@ def plot_curves(
         if values.shape != x.shape:
             raise ValueError(f"curve {name!r} has {values.shape} values for {x.shape} x values")
         ax.plot(x, values, label=name, marker="." if len(x) <= 20 else None)
+    for name, (lo, hi) in (spans or {}).items():
+        ax.axvspan(lo, hi, color="0.85", zorder=0, label=name)
     for i, (name, value) in enumerate((vlines or {}).items()):
-        ax.axvline(value, color="0.4", ls=("--", ":", "-.")[i % 3], lw=1, label=name)
+        ax.axvline(value, color="k", ls=("--", ":", "-.")[i % 3], lw=1.2, zorder=10, label=name)
     ax.set_xscale("log" if logx else "linear")
     ax.set_yscale("log" if logy else "linear")
     ax.set_xlabel(xlabel)

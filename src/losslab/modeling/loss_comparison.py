@@ -36,6 +36,7 @@ from losslab.modeling.training import TrainingRun, fit
 __all__ = [
     "build_seeded_model",
     "count_decoder",
+    "evaluate_by_label_count",
     "evaluate_run",
     "format_results",
     "make_optimizer",
@@ -204,6 +205,36 @@ def evaluate_run(
     losses = run.history.get("loss", [np.nan])
     row.update(seconds=run.seconds, first_loss=losses[0], last_loss=losses[-1])
     return row
+
+
+def evaluate_by_label_count(name: str, run: TrainingRun, test: CanvasSet, decoder: Decoder) -> list[dict]:
+    """Score ``run`` separately on the test examples with 1, 2, 3, ... true labels.
+
+    Returns one row per label count that occurs (examples without a label are
+    skipped), each with ``name`` ("<name>, 2 labels"), ``labels`` (the count),
+    ``examples``, ``micro_f1``, ``subset_accuracy`` and ``labels_per_row``
+    (mean number of labels predicted), ready for :func:`format_results`.
+    """
+    from sklearn.metrics import accuracy_score, f1_score
+
+    outputs = np.asarray(run.model.predict(test.x, verbose=0, batch_size=512), dtype=np.float64)
+    _, predicted = decoder(outputs)
+    y = np.asarray(test.y_multi_hot)
+    counts = y.sum(axis=1).astype(int)
+    rows = []
+    for count in sorted(set(counts.tolist()) - {0}):
+        keep = counts == count
+        rows.append(
+            {
+                "name": f"{name}, {count} label{'s' if count > 1 else ''}",
+                "labels": count,
+                "examples": int(keep.sum()),
+                "micro_f1": float(f1_score(y[keep], predicted[keep], average="micro", zero_division=0.0)),
+                "subset_accuracy": float(accuracy_score(y[keep], predicted[keep])),
+                "labels_per_row": float(predicted[keep].sum(axis=1).mean()),
+            }
+        )
+    return rows
 
 
 def format_results(rows: Sequence[dict], columns: Sequence[str], digits: int = 3) -> str:

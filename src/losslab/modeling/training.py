@@ -14,7 +14,7 @@ the learner watches progress live and the notebook keeps a stable table::
         ...
 
 Numbers are printed with 4 significant digits; after ``setup_notebook()``
-(seeds and deterministic ops) the table repeats exactly on the same machine.
+(seeds, fixed thread pools) the table repeats exactly on the same machine.
 :class:`EpochTable` is the callback behind it, usable with ``model.fit``.
 """
 

@@ -85,25 +85,27 @@ QUESTIONS = {
     ),
     "stuck_outputs": Question(
         prompt=(
-            "A multi-label model's outputs never leave the range 0.5 to 0.73, and the loss will not go "
-            "below about 0.31 per label. Which bug fits best?"
+            "A multi-label model's loss will not go below about 0.31 on positive labels and 0.69 on negative "
+            "labels, however long it trains, and it cannot even memorise one batch. Which bug fits best?"
         ),
         options=(
             Option(
                 "The learning rate is too small.",
                 False,
-                "A small learning rate slows training, but it does not fence every output into [0.5, 0.731].",
+                "A small learning rate slows training, but it does not put a floor under the loss: given time, "
+                "one batch can still be memorised.",
             ),
             Option(
                 "The labels are one-hot instead of multi-hot.",
                 False,
-                "Wrong targets change what is learnt, not the range the outputs can reach.",
+                "Wrong targets change what is learnt, not the lowest loss each label can reach.",
             ),
             Option(
                 "The sigmoid is applied twice.",
                 True,
-                "Right: a sigmoid output fed into a *_with_logits loss. sigmoid(sigmoid(x)) lies in [0.5, 0.731] for any x, so no output can be confident; "
-                "feed the loss the logits (no activation on the last layer).",
+                "Right: a sigmoid output fed into a *_with_logits loss. The loss applies its own sigmoid to outputs p in (0, 1), so it sees sigmoid(p) in "
+                "[0.5, 0.731]: at best log(1 + e^-1) = 0.313 for a 1 and ln 2 = 0.693 for a 0. The outputs "
+                "themselves drift towards 0. Feed the loss the logits (no activation on the last layer).",
             ),
         ),
     ),
@@ -114,12 +116,6 @@ QUESTIONS = {
         ),
         options=(
             Option(
-                "Whether the arg-max output is one of the true labels (CategoricalAccuracy).",
-                True,
-                "Yes: for a (batch, K) float target Keras resolves 'accuracy' to CategoricalAccuracy. "
-                "Name the metric you mean (BinaryAccuracy, F1Score with a threshold, AUC) instead.",
-            ),
-            Option(
                 "The fraction of examples whose whole label set is right (subset accuracy).",
                 False,
                 "That strict metric is not what the string 'accuracy' gives you; compute it with "
@@ -129,6 +125,14 @@ QUESTIONS = {
                 "The fraction of individual labels that are right at threshold 0.5.",
                 False,
                 "That is BinaryAccuracy, and you only get it by naming it.",
+            ),
+            Option(
+                "Whether argmax(prediction) equals argmax(target) (CategoricalAccuracy).",
+                True,
+                "Yes: Keras resolves 'accuracy' from the shapes of targets and outputs; for (batch, K) with K > 1 "
+                "it becomes CategoricalAccuracy, argmax(prediction) == argmax(target). A prediction whose top "
+                "label is the *second* true label counts as wrong. Name the metric you mean (BinaryAccuracy, "
+                "F1Score with a threshold, AUC) instead.",
             ),
         ),
     ),
@@ -179,9 +183,9 @@ QUESTIONS = {
                 "Its loss is right but its gradient is not.",
                 True,
                 "Yes: the default kernel returns the gradient softmax - y, the true gradient only for rows that "
-                "sum to 1. (With op determinism on, as in these notebooks, TensorFlow builds a different graph "
-                "whose gradient is right; lessons 02 and 07 show both.) Divide each row by its number of labels "
-                "(normalised targets) and handle empty rows.",
+                "sum to 1; in lesson 04 the model diverged. (TensorFlow's repeatability switch, "
+                "enable_op_determinism(), happens to compute a right gradient; lessons 02 and 07 show both.) "
+                "Divide each row by its number of labels (normalised targets) and handle empty rows.",
             ),
             Option(
                 "It raises a shape error.",
@@ -215,7 +219,7 @@ QUESTIONS = {
             ),
         ),
     ),
-    "sparse_metric": Question(
+    "rare_labels_metric": Question(
         prompt=(
             "On a data set where each image has 2 of 1000 labels, your model reaches 99.8 % binary accuracy. "
             "Which numbers do you report instead?"
@@ -233,9 +237,10 @@ QUESTIONS = {
                 "Predicting no label at all scores 99.8 % here.",
             ),
             Option(
-                "Categorical accuracy (is the top-scoring label among the true ones?).",
+                "Categorical accuracy (does the top-scoring label equal the argmax of the target row?).",
                 False,
-                "It checks one label per image and ignores the second; it cannot see missed or extra labels.",
+                "It compares one label per image with the target's argmax, the first of the two true labels, and "
+                "ignores the other: it cannot see missed or extra labels.",
             ),
         ),
     ),

@@ -3,7 +3,7 @@
 from losslab.interactive.quiz import Option, Question
 
 QUESTIONS = {
-    "seed_mystery": Question(
+    "stuck_outputs_mystery": Question(
         prompt=(
             "A 4096-label sigmoid model outputs values between 0.2 and 0.4 for every pixel. The outputs of "
             "two different test images look the same. Which two findings would each explain it?"
@@ -30,7 +30,7 @@ QUESTIONS = {
             Option(
                 "Sigmoid outputs can never exceed 0.5 with cross-entropy.",
                 False,
-                "A sigmoid reaches any value in (0, 1); a healthy model puts disc pixels near 1.",
+                "A sigmoid reaches any value in (0, 1); the fixed model of this lesson puts most disc pixels above 0.5.",
             ),
         ),
     ),

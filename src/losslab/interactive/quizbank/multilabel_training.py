@@ -80,8 +80,9 @@ QUESTIONS = {
     ),
     "softmax_two_labels": Question(
         prompt=(
-            "A softmax model trained with categorical cross-entropy on multi-hot targets sees a canvas with "
-            "three different digits. At best, what probability can each true digit get?"
+            "A softmax model trained with categorical cross-entropy on normalised targets (each multi-hot row "
+            "divided by its number of labels) sees a canvas with three different digits. At best, what "
+            "probability can each true digit get?"
         ),
         options=(
             Option(
@@ -92,7 +93,8 @@ QUESTIONS = {
             Option(
                 "1 for the first digit, 0 for the others",
                 False,
-                "The loss -sum y log p rewards every true label, so the optimum spreads the mass evenly over them.",
+                "The target is 1/3 on each true digit, and cross-entropy is smallest when the output matches "
+                "the target: the optimum spreads the mass evenly over them.",
             ),
             Option(
                 "About 1/3 each",

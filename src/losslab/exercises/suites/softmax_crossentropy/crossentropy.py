@@ -11,7 +11,6 @@ from losslab.exercises.suites.softmax_crossentropy.inputs import (
     _LOGITS,
     _ONE_HOT,
     _WEIGHTS,
-    _default_kernels,
     _ref_ce,
     _tf,
 )
@@ -109,7 +108,6 @@ def _ce_edges(fn):
     )
 
 
-@_default_kernels
 def _ce_gradient(fn):
     y = _WEIGHTS.astype(np.float64)
     expect_gradient(

@@ -11,7 +11,6 @@ from losslab.exercises.suites.softmax_crossentropy.inputs import (
     _LOGITS,
     _ONE_HOT,
     _WEIGHTS,
-    _default_kernels,
     _tf,
     reference_ce_grad,
 )
@@ -55,7 +54,6 @@ def _grad_known(y: np.ndarray, logits: np.ndarray, charged: bool = False) -> lis
     return known
 
 
-@_default_kernels
 def _grad_one_hot(fn):
     what = "categorical_crossentropy_grad(one-hot y, logits)"
     got = as_array(expect_tensor(call(fn, _ONE_HOT, _LOGITS, what=what), what), what)
@@ -65,7 +63,6 @@ def _grad_one_hot(fn):
     expect_reference(got, want, what, _grad_known(_ONE_HOT, _LOGITS, True), rtol=1e-5, atol=1e-6)
 
 
-@_default_kernels
 def _grad_weights(fn):
     what = "categorical_crossentropy_grad with multi-hot, soft and all-zero rows"
     got = as_array(expect_tensor(call(fn, _WEIGHTS, _LOGITS, what=what), what), what)
@@ -82,7 +79,6 @@ def _grad_weights(fn):
     expect_reference(got, reference_ce_grad(_WEIGHTS, _LOGITS), what, known, rtol=1e-5, atol=1e-6)
 
 
-@_default_kernels
 def _grad_finite_differences(fn):
     """Against finite differences of the true loss in float64 (in the dtype the function returns)."""
     tf = _tf()
@@ -99,7 +95,6 @@ def _grad_finite_differences(fn):
                      rtol=1e-5, atol=1e-6 if got.dtype == np.float64 else 1e-5)  # fmt: skip
 
 
-@_default_kernels
 def _grad_stable(fn):
     what = "categorical_crossentropy_grad at logits of ±1e4"
     y_ext = np.array([[1, 1, 0, 0], [0, 0, 0, 0], [0.5, 0, 0.5, 0], [0, 0, 0, 1]], np.float32)
@@ -111,7 +106,6 @@ def _grad_stable(fn):
                      rtol=1e-5, atol=1e-6)  # fmt: skip
 
 
-@_default_kernels
 def _grad_batch_of_one(fn):
     what = "categorical_crossentropy_grad on a batch of one"
     y, x = [[0.0, 1.0, 1.0]], [[0.5, -1.0, 2.0]]

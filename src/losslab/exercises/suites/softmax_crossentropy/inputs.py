@@ -1,10 +1,9 @@
-"""Exercise 02's fixed inputs, references, and the checks' shared wrappers (from scratch, default kernels)."""
+"""Exercise 02's fixed inputs, references, and the checks' shared helpers (graded with TensorFlow's default kernels)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from losslab.environment.determinism import default_tf_kernels
 from losslab.exercises.tensor_checks import call, expect_dtype, expect_tensor
 
 # Inputs shared by the checks (fixed, so every learner is graded on the same numbers).
@@ -77,24 +76,6 @@ _SAMPLE_CALLS = {
     "sparse_categorical_crossentropy": lambda fn: fn([1], [[1.0, 2.0, 0.5]]),
     "categorical_crossentropy_grad": lambda fn: fn([[0.0, 1.0, 0.0]], [[1.0, 2.0, 0.5]]),
 }
-
-
-def _default_kernels(test):
-    """Run ``test`` with TensorFlow's default kernels (op determinism off), as outside the course.
-
-    With op determinism on (``setup_notebook()`` turns it on) TensorFlow's
-    softmax_cross_entropy_with_logits has the right gradient for any label row;
-    with its default fused kernel it does not. Gradients are graded as a
-    learner's code would run in a normal training script.
-    """
-
-    def run(fn):
-        with default_tf_kernels():
-            test(fn)
-
-    run.__name__ = test.__name__
-    run.__doc__ = test.__doc__
-    return run
 
 
 def _dtype_check(call_with, what_for):
