@@ -53,3 +53,13 @@ def test_vlines_sit_above_the_curves_and_spans_behind():
     assert len(ax.patches) == 1 and ax.patches[0].get_zorder() < curve.get_zorder()
     assert "below eps" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(fig)
+
+
+def test_plot_curves_identical_curves_stay_visible():
+    """BCE and ASL coincide for positives: each curve gets its own dash and width, later ones on top."""
+    fig = plot_curves([0, 1, 2], {"a": [1, 2, 3], "b": [1, 2, 3], "c": [1, 2, 3]}, "x", "y")
+    lines = fig.axes[0].lines
+    assert len({(str(ln.get_linestyle()), ln.get_linewidth()) for ln in lines}) == 3
+    assert [ln.get_zorder() for ln in lines] == sorted(ln.get_zorder() for ln in lines)
+    assert lines[0].get_linewidth() > lines[-1].get_linewidth()
+    plt.close(fig)

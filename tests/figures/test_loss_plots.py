@@ -55,3 +55,19 @@ def test_plots_return_figures(tf):
     assert fig.axes[0].get_yscale() == "log"
     with pytest.raises(ValueError, match="empty"):
         plot_loss_histories({})
+
+
+def _style(line):
+    return (line.get_linestyle(), round(line.get_linewidth(), 2), line.get_zorder())
+
+
+def test_coinciding_curves_stay_visible(tf):
+    """Naive, clipped and stable coincide over a range: each has its own dash, width and layer,
+    and the thinnest is drawn on top."""
+    fig = plot_bce_curves(1.0)
+    for ax in fig.axes:
+        lines = [ln for ln in ax.lines if ln.get_label() in ("naive", "clipped", "stable")]
+        assert len(lines) == 3
+        assert len({_style(ln) for ln in lines}) == 3
+        assert max(lines, key=lambda ln: ln.get_zorder()).get_label() == "naive"
+        assert min(lines, key=lambda ln: ln.get_linewidth()).get_label() == "naive"

@@ -13,6 +13,10 @@ import numpy as np
 
 __all__ = ["plot_curves", "plot_grouped_bars"]
 
+# Curves that coincide must all stay visible: the first is drawn widest and underneath, each later
+# one thinner, with its own dash pattern, on top.
+_LINESTYLES = ("-", (0, (5, 2)), (0, (5, 2, 1, 2)), (0, (1, 1.5)))
+
 
 def plot_curves(
     x,
@@ -28,6 +32,9 @@ def plot_curves(
 ):
     """Draw each curve of ``curves`` (``{name: values}``, each as long as ``x``) against ``x``.
 
+    Each curve gets its own dash pattern and width (the first widest, drawn underneath), so
+    curves that coincide over a range all stay visible.
+
     ``vlines`` adds labelled dashed vertical lines (e.g. ``{"epsilon": 1e-7}``), drawn above
     the curves so that a curve with a vertical jump at the same place cannot hide them.
     ``spans`` shades labelled ranges of x (e.g. ``{"q < epsilon": (1e-9, 1e-7)}``) behind the
@@ -42,11 +49,20 @@ def plot_curves(
         fig, ax = plt.subplots(figsize=(5.6, 3.2))
     else:
         fig = ax.figure
-    for name, values in curves.items():
+    for i, (name, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=np.float64)
         if values.shape != x.shape:
             raise ValueError(f"curve {name!r} has {values.shape} values for {x.shape} x values")
-        ax.plot(x, values, label=name, marker="." if len(x) <= 20 else None)
+        ax.plot(
+            x,
+            values,
+            label=name,
+            marker="." if len(x) <= 20 else None,
+            ls=_LINESTYLES[i % len(_LINESTYLES)],
+            lw=max(1.3, 4.0 - 0.9 * i),
+            alpha=0.6 if i == 0 and len(curves) > 1 else 1.0,
+            zorder=2 + i,
+        )
     for name, (lo, hi) in (spans or {}).items():
         ax.axvspan(lo, hi, color="0.85", zorder=0, label=name)
     for i, (name, value) in enumerate((vlines or {}).items()):

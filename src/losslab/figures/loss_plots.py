@@ -117,10 +117,12 @@ def cce_curves(t, others: Sequence[float] = (0.0, 0.0), target: int = 1) -> dict
     return out
 
 
+# Where the curves coincide, every one must stay visible: the stable curve is drawn wide and pale
+# underneath, the clipped one dashed above it, the naive one dotted on top.
 _STYLE = {
-    "naive": {"color": "#d62728", "lw": 2.5, "ls": "-"},
-    "clipped": {"color": "#ff7f0e", "lw": 1.8, "ls": "--"},
-    "stable": {"color": "#1f77b4", "lw": 1.2, "ls": "-"},
+    "naive": {"color": "#d62728", "lw": 2.0, "ls": (0, (1.5, 1.5)), "zorder": 4},
+    "clipped": {"color": "#ff7f0e", "lw": 2.2, "ls": (0, (5, 3)), "zorder": 3},
+    "stable": {"color": "#1f77b4", "lw": 4.5, "ls": "-", "alpha": 0.45, "zorder": 2},
 }
 
 

@@ -119,7 +119,7 @@ def _mask_loss_initial(fn):
     )
     if not np.all(np.isfinite(big)):
         raise Mistake(
-            "mask_loss is not finite at logits of 1e4: use the fused tf.nn.sigmoid_cross_entropy_with_logits"
+            "mask_loss is not finite at logits of 1e4: use the stable tf.nn.sigmoid_cross_entropy_with_logits"
         )
 
 

@@ -57,21 +57,59 @@ QUESTIONS = {
     ),
     "clipping": Question(
         prompt=(
-            "A Keras model with a sigmoid output and BinaryCrossentropy() (probabilities, from_logits=False) "
-            "outputs exactly p = 0 for a positive label. What happens?"
+            "A Keras model ends in Dense(1, activation='sigmoid') and is compiled with BinaryCrossentropy() "
+            "(probabilities, from_logits=False), TensorFlow backend. For a positive label its logit is -100, "
+            "so its output is p ≈ 4e-44. What loss and gradient (with respect to the logit) does fit use?"
         ),
         options=(
-            Option("the loss is inf", False, "Keras clips first, precisely to avoid log(0)."),
             Option(
-                "the loss is about 16.1 and the gradient is large, pushing p up",
-                False,
-                "The gradient of a clipped value is 0 outside the band: the worst mistakes get no correction.",
+                "the loss is inf", False, "Keras never takes log(0) here: it either clips or uses the logit."
             ),
             Option(
                 "the loss is about 16.1 and the gradient is exactly 0",
+                False,
+                "That is what the clip gives when the loss sees nothing but probabilities: a plain tensor "
+                "eagerly, another backend, or an operation (a Reshape, say) between the sigmoid and the loss. "
+                "Here the sigmoid layer's output carries its logit, and Keras uses it.",
+            ),
+            Option(
+                "the loss is about 16.1 and the gradient is large, pushing p up",
+                False,
+                "A clipped value has gradient 0 outside the band; and here there is no clip anyway.",
+            ),
+            Option(
+                "the exact loss, -log σ(-100) = 100, and gradient -1",
                 True,
-                "Yes: Keras clips p to [1e-7, 1 − 1e-7], so the loss is −log(1e-7) ≈ 16.1, but clip is flat "
-                "outside the band, so this example stops teaching the model anything.",
+                "Yes: on the TensorFlow backend the output of a Keras sigmoid remembers its logit, and "
+                "BinaryCrossentropy computes the stable loss from it, unclipped. The worst mistake keeps "
+                "its full gradient (§6 measures it in a real fit).",
+            ),
+        ),
+    ),
+    "clipping_reshape": Question(
+        prompt=(
+            "The same model, but a Reshape layer follows the sigmoid (to show 4,096 outputs as a 64 × 64 mask). "
+            "Same example, logit -100, label 1, BinaryCrossentropy(). What does fit use now?"
+        ),
+        options=(
+            Option(
+                "the exact loss 100 and gradient -1, as before",
+                False,
+                "Keras looks for logits only on the tensor the loss receives. The Reshape's output is a new "
+                "tensor, not made by a sigmoid, so Keras sees only probabilities.",
+            ),
+            Option(
+                "the clipped loss, about 16.1, and gradient exactly 0",
+                True,
+                "Yes: p is clipped to 1e-7, the loss is -log(1e-7) ≈ 16.1, and the clip is flat, so the "
+                "example stops teaching the model. Output logits and use from_logits=True, and no layer "
+                "order can change that.",
+            ),
+            Option(
+                "NaN, because log(4e-44) underflows",
+                False,
+                "log of a tiny positive number is fine (about -100); log(0) would be -inf. Keras clips "
+                "before taking the log, so neither happens.",
             ),
         ),
     ),

@@ -82,14 +82,15 @@ QUESTIONS = {
             Option(
                 "nothing goes wrong",
                 False,
-                "Cross-entropy as a formula works with any non-negative targets, and so does a hand-written version; TensorFlow's fused gradient does not.",
+                "The formula does, and so does a hand-written version; TensorFlow's built-in gradient does not.",
             ),
             Option(
                 "the loss value is right but its gradient is wrong",
                 True,
-                "Yes: TensorFlow's default kernel returns softmax − y as the gradient, and the true gradient is sum(y)·softmax − y. The fused kernel assumes sum(y) = 1, so for a "
-                "row summing to 2 it pushes every logit up, and training can diverge. (With op determinism "
-                "on, TensorFlow uses a composite op whose gradient is right: the bug depends on a global switch.)",
+                "Yes: the true gradient is sum(y)·softmax − y. TensorFlow's default kernel assumes sum(y) = 1, "
+                "so for a row summing to 2 it pushes every logit up, and training can diverge. (Only under "
+                "the global switch tf.config.experimental.enable_op_determinism() does TensorFlow 2.21 build "
+                "the loss from ordinary operations, whose gradient is right.)",
             ),
         ),
     ),
