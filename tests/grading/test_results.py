@@ -21,7 +21,7 @@ def _grade(learner="ann", exercise="02_softmax_crossentropy", submission="02_sof
 def test_grade_round_trips_through_json():
     grade = _grade()
     data = grade.to_json()
-    assert data["format"] == 1
+    assert data["format"] == 2
     assert ExerciseGrade.from_json(data) == grade
 
 

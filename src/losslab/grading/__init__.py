@@ -5,7 +5,11 @@ Modules: :mod:`~losslab.grading.command` (the command: find, grade and resume a 
 :mod:`~losslab.grading.sandbox` (one notebook's graded cells against its checks),
 :mod:`~losslab.grading.worker_processes` (starting, limiting and stopping workers),
 :mod:`~losslab.grading.worker` (the process that runs learner code),
-:mod:`~losslab.grading.confinement` (what the worker may touch: bubblewrap-style limits),
+:mod:`~losslab.grading.bubblewrap` (the sandbox the workers run in),
+:mod:`~losslab.grading.cgroups` (memory and process limits on a worker's whole process tree),
+:mod:`~losslab.grading.confinement` (the worker's own limits: Landlock, rlimits; the fallback),
+:mod:`~losslab.grading.class_folders` (reading SUBMISSIONS: learners, names, not-graded reasons),
+:mod:`~losslab.grading.code_review` (what a learner's function calls, read from the source),
 :mod:`~losslab.grading.remote_objects` (learner functions called across the process boundary),
 :mod:`~losslab.grading.wire` (the bounded, validated message format between them),
 :mod:`~losslab.grading.nbgrader_export` (``losslab nbgrader``: the exercises as an nbgrader course) and
