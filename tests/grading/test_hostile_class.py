@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from losslab import bubblewrap, cgroups
-from losslab.grading import exercise_suites, grade_class, main
-from losslab.sandbox import Limits
+from losslab.grading import bubblewrap, cgroups
+from losslab.grading.command import exercise_suites, grade_class, main
+from losslab.grading.sandbox import Limits
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 EX01, EX02 = "01_multiclass_vs_multilabel", "02_softmax_crossentropy"
 LIMITS = Limits(timeout=5.0, memory_mb=512)
 
