@@ -54,8 +54,10 @@ class Limits:
 
     Attributes:
         timeout: seconds for running the graded cells, and again for each check.
-        memory_mb: resident memory the worker may use beyond its start (TensorFlow itself);
-            watched every 50 ms, the worker is killed above it.
+        memory_mb: memory the learner's code may use beyond the worker's start (TensorFlow
+            itself); watched every 50 ms (with control groups: the memory charged to every process
+            the worker started; else the worker's resident memory), the worker is killed above it.
+            With control groups a hard limit a little above it stops whatever the watch misses.
         address_space_slack_mb: the hard limit (RLIMIT_AS) on the worker's address space is its
             size at start + ``memory_mb`` + this slack (TensorFlow reserves address space it never
             touches; beyond the limit an allocation raises MemoryError in the learner's code).
@@ -269,8 +271,11 @@ class WorkerProcess:
             _LIVE_WORKERS[self.pid] = None
             if sandboxed and sandbox_status()["cgroups"]:
                 # before the worker runs any learner code: it waits for the grader's "exec"
+                # the hard limit is a backstop above --memory: near it the kernel reclaims the
+                # worker's own code pages and it crawls; the watch below stops it at --memory first
+                hard_limit = (limits.memory_mb + max(256, limits.memory_mb // 4)) << 20
                 self.group = cgroups.ProcessGroup.create(
-                    f"w{next(_GROUP_NUMBERS)}", limits.memory_mb << 20, limits.max_processes
+                    f"w{next(_GROUP_NUMBERS)}", hard_limit, limits.max_processes
                 )
                 _LIVE_WORKERS[self.pid] = self.group
                 self.group.add(self.pid)
@@ -325,10 +330,14 @@ class WorkerProcess:
                 self.stop()
                 raise WorkerLost("did not finish in time (an infinite loop, or a very slow computation?)")
             ready, _, _ = select.select([self.sock], [], [], min(0.05, deadline - now))
-            if (
-                self.base_rss_kb is not None
-                and self.rss_kb() - self.base_rss_kb > self.limits.memory_mb * 1024
-            ):
+            if self.group is not None:  # every process of the learner's code, not only the worker
+                over = self.group.memory_bytes() > self.limits.memory_mb << 20
+            else:
+                over = (
+                    self.base_rss_kb is not None
+                    and self.rss_kb() - self.base_rss_kb > self.limits.memory_mb * 1024
+                )
+            if over:
                 self.stop()
                 raise WorkerLost(f"used more than {self.limits.memory_mb} MB of memory and was stopped")
             if ready:
