@@ -293,3 +293,21 @@ def test_all_green_self_checks_predict_the_grade(graded):
         if grade.submission is None or not tests or any(t.points < t.max_points for t in tests):
             continue
         assert grade.points >= 0.9 * grade.max_points, (learner, exercise, grade.points, grade.max_points)
+
+
+def test_saved_grades_are_keyed_on_the_whole_package(tmp_path, monkeypatch):
+    """A change to any module a check may use (not only the suites) makes saved results stale."""
+    import losslab
+    from losslab.grading import command
+
+    copy = tmp_path / "losslab"
+    shutil.copytree(Path(losslab.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(losslab, "__file__", str(copy / "__init__.py"))
+    before = command._engine_digest(None, LIMITS)
+    assert command._engine_digest(None, LIMITS) == before
+    helper = copy / "debugging" / "diagnostics.py"
+    helper.write_text(helper.read_text() + "\n# a changed grading helper\n")
+    assert command._engine_digest(None, LIMITS) != before
+    assert command._engine_digest(None, Limits(timeout=6.0, memory_mb=512)) != command._engine_digest(
+        None, LIMITS
+    )
