@@ -30,7 +30,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["SANDBOX_UID", "available", "command", "unprivileged"]
+__all__ = ["SANDBOX_UID", "available", "command", "host_pid", "unprivileged"]
 
 SANDBOX_UID = 65534  # "nobody"
 
@@ -133,3 +133,20 @@ def available() -> str:
     if probe.returncode != 0:
         return ""
     return version.stdout.strip() or "bubblewrap"
+
+
+def host_pid(pid_namespace: str, pid: int, parent: int | None) -> int | None:
+    """The host's process id of process ``pid`` of the sandbox's PID namespace (``pid:[inode]``)."""
+    with os.scandir("/proc") as entries:
+        names = [entry.name for entry in entries if entry.name.isdigit()]
+    for name in names:
+        try:
+            if os.readlink(f"/proc/{name}/ns/pid") != pid_namespace:
+                continue
+            with open(f"/proc/{name}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+            if int(fields["NSpid"].split()[-1]) == pid and (parent is None or int(fields["PPid"]) == parent):
+                return int(name)
+        except (OSError, KeyError, ValueError):
+            continue
+    return None

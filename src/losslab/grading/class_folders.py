@@ -28,6 +28,7 @@ __all__ = [
     "Learner",
     "NotGraded",
     "check_options",
+    "check_out_folder",
     "csv_cell",
     "learner_folders",
     "printable_name",
@@ -142,3 +143,14 @@ def check_options(timeout: float, memory_mb: int, jobs: int) -> None:
         )
     if not 1 <= jobs <= MAX_JOBS:
         raise ValueError(f"--jobs {jobs}: give how many notebooks to run at a time, 1 to {MAX_JOBS}")
+
+
+def check_out_folder(submissions: Path, out: Path) -> None:
+    """Refuse an OUT that would mix the grader's files with the learners' (it would invent learners)."""
+    if out == submissions or submissions in out.parents:
+        raise ValueError(
+            f"--out {out}: the output folder must not be SUBMISSIONS or inside it (its files would be "
+            "graded as learners); choose a folder next to it"
+        )
+    if out in submissions.parents:
+        raise ValueError(f"--out {out}: SUBMISSIONS must not be inside the output folder")

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import losslab
 from losslab.exercises.checks import Check
-from losslab.grading.class_folders import check_options, learner_folders
+from losslab.grading.class_folders import check_options, check_out_folder, learner_folders
 from losslab.grading.results import (
     ExerciseGrade,
     TestOutcome,
@@ -50,7 +50,7 @@ from losslab.grading.results import (
     write_not_graded,
 )
 from losslab.grading.sandbox import Limits, grade_notebook, start_fork_server, stop_all_workers
-from losslab.grading.worker_processes import sandbox_status
+from losslab.grading.worker_processes import unconfined_warning
 
 __all__ = [
     "ExerciseGrade",
@@ -214,17 +214,6 @@ def grade_one(
     )
 
 
-def _check_folders(submissions: Path, out: Path) -> None:
-    """Refuse an OUT that would mix the grader's files with the learners' (it would invent learners)."""
-    if out == submissions or submissions in out.parents:
-        raise ValueError(
-            f"--out {out}: the output folder must not be SUBMISSIONS or inside it (its files would be "
-            "graded as learners); choose a folder next to it"
-        )
-    if out in submissions.parents:
-        raise ValueError(f"--out {out}: SUBMISSIONS must not be inside the output folder")
-
-
 def grade_class(
     submissions: str | Path,
     out: str | Path,
@@ -240,7 +229,7 @@ def grade_class(
     ``not_graded.csv`` with the reason; nothing in a notebook ends the run.
     """
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
-    _check_folders(submissions, out)
+    check_out_folder(submissions, out)
     extra = Path(extra_tests).resolve() if extra_tests is not None else None
     suites = exercise_suites(extra)
     protected = [submissions, out] + ([extra] if extra else [])
@@ -295,7 +284,8 @@ def grade_class(
         write_feedback(learner.learner)
     if todo:
         start_fork_server()
-        _warn_if_unconfined(log)
+        if warning := unconfined_warning():
+            log(warning)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         started = time.monotonic()
         futures = {
@@ -334,22 +324,6 @@ def grade_class(
     return sorted(grades.values(), key=lambda g: (g.learner, g.exercise))
 
 
-def _warn_if_unconfined(log: Callable[[str], None]) -> None:
-    """Say loudly when learner code runs without bubblewrap or without control groups."""
-    status = sandbox_status()
-    if not status["sandbox"]:
-        log(
-            "WARNING: bubblewrap (bwrap) is not available, so learner code runs under the grader's own, "
-            "weaker confinement (no separate file system or process namespace). On Linux install it "
-            "(Debian/Ubuntu: apt-get install bubblewrap); on macOS grade on a Linux machine for real classes."
-        )
-    elif not status["cgroups"]:
-        log(
-            "warning: no cgroup limits (run as root on Linux for them): processes a learner's code starts "
-            "are ended with the sandbox, but their memory is not counted against --memory"
-        )
-
-
 def _exercise_of(path: Path, exercises: Sequence[str]) -> str | None:
     if path.stem in exercises:
         return path.stem
@@ -383,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
         if exercise is None:
             parser.error(f"{args.submissions.name}: not one of the graded exercises ({', '.join(suites)})")
         start_fork_server()
-        _warn_if_unconfined(lambda line: print(line, file=sys.stderr))
+        if warning := unconfined_warning():
+            print(warning, file=sys.stderr)
         extra = [args.tests.resolve()] if args.tests else []
         grade = grade_one(
             args.submissions.resolve(), exercise, suites[exercise], limits=limits, protected=extra
@@ -393,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is None:
         parser.error("grading a folder of learners needs --out OUT")
     try:
-        _check_folders(args.submissions.resolve(), args.out.resolve())
+        check_out_folder(args.submissions.resolve(), args.out.resolve())
     except ValueError as exc:
         parser.error(str(exc))
     try:

@@ -37,6 +37,7 @@ __all__ = [
     "WorkerProcess",
     "new_scratch",
     "sandbox_status",
+    "unconfined_warning",
     "start_fork_server",
     "stop_all_workers",
 ]
@@ -149,21 +150,21 @@ def sandbox_status() -> dict[str, str]:
     return {"sandbox": bubblewrap.available(), "cgroups": cgroups.available()}
 
 
-def _host_pid(pid_namespace: str, pid: int, parent: int | None) -> int | None:
-    """The host's process id of process ``pid`` of the sandbox's PID namespace (``pid:[inode]``)."""
-    with os.scandir("/proc") as entries:
-        names = [entry.name for entry in entries if entry.name.isdigit()]
-    for name in names:
-        try:
-            if os.readlink(f"/proc/{name}/ns/pid") != pid_namespace:
-                continue
-            with open(f"/proc/{name}/status") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-            if int(fields["NSpid"].split()[-1]) == pid and (parent is None or int(fields["PPid"]) == parent):
-                return int(name)
-        except (OSError, KeyError, ValueError):
-            continue
-    return None
+def unconfined_warning() -> str:
+    """What to tell the instructor when learner code runs without bubblewrap or control groups ("" if not)."""
+    status = sandbox_status()
+    if not status["sandbox"]:
+        return (
+            "WARNING: bubblewrap (bwrap) is not available, so learner code runs under the grader's own, "
+            "weaker confinement (no separate file system or process namespace). On Linux install it "
+            "(Debian/Ubuntu: apt-get install bubblewrap); on macOS grade on a Linux machine for real classes."
+        )
+    if not status["cgroups"]:
+        return (
+            "warning: no cgroup limits (run as root on Linux for them): processes a learner's code starts "
+            "are ended with the sandbox, but their memory is not counted against --memory"
+        )
+    return ""
 
 
 class _ForkServer:
@@ -221,8 +222,8 @@ class _ForkServer:
                         return pid, False
                     namespace = str(reply["pidns"])
                     if server.host_pid is None:
-                        server.host_pid = _host_pid(namespace, int(reply["server"]), None)
-                    host = _host_pid(namespace, pid, server.host_pid)
+                        server.host_pid = bubblewrap.host_pid(namespace, int(reply["server"]), None)
+                    host = bubblewrap.host_pid(namespace, pid, server.host_pid)
                     if host is None:
                         raise ValueError("the new worker is not in the sandbox's process list")
                     return host, True
