@@ -14,6 +14,7 @@ hierarchies). :func:`available` says whether this machine allows it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import time
@@ -23,6 +24,7 @@ __all__ = ["ProcessGroup", "available", "remove_parent"]
 
 _ROOT = Path("/sys/fs/cgroup")
 _PARENT = f"losslab-grader-{os.getpid()}"
+_CLEANUP_REGISTERED = False
 
 
 def _version() -> int:
@@ -54,7 +56,11 @@ class ProcessGroup:
 
     @classmethod
     def create(cls, name: str, memory_bytes: int, max_pids: int) -> ProcessGroup:
+        global _CLEANUP_REGISTERED
         version = _version()
+        if not _CLEANUP_REGISTERED:  # the parent groups go when this process ends
+            atexit.register(remove_parent)
+            _CLEANUP_REGISTERED = True
         if version == 2:
             parent = _ROOT / _PARENT
             if not parent.is_dir():
