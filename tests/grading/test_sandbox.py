@@ -282,7 +282,8 @@ def test_checks_can_read_the_code_of_learner_functions(tmp_path):
         "alias = wrapped\n\n\n"
         "sm = getattr(tf.nn, 'softmax')\n\n\n"
         "def uses_alias(x):\n    return sm(x)\n\n\n"
-        "def uses_helper(x):\n    return wrapped(x)"
+        "def _helper(x):\n    return tf.nn.softmax(x)\n\n\n"
+        "def uses_helper(x):\n    return _helper(x)"
     )
 
     def uses(name, fn_of):

@@ -125,8 +125,14 @@ def _is_tf_function(decorator: ast.expr) -> bool:
     return isinstance(target, ast.Attribute) and target.attr == "function"
 
 
-def review_function(cells: list[str], name: str, max_depth: int = 20) -> FunctionReview:
-    """What ``name`` (a function defined in the graded ``cells``) calls, read from the source here."""
+def review_function(
+    cells: list[str], name: str, max_depth: int = 20, judged_apart: frozenset[str] = frozenset()
+) -> FunctionReview:
+    """What ``name`` (a function defined in the graded ``cells``) calls, read from the source here.
+
+    Helpers it calls are followed, except the functions in ``judged_apart`` (the exercise's
+    other graded functions: each is judged on its own, so one mistake costs one test).
+    """
     review = FunctionReview(name)
     trees: list[tuple[int, ast.Module]] = []
     for index, cell in enumerate(cells):
@@ -155,6 +161,8 @@ def review_function(cells: list[str], name: str, max_depth: int = 20) -> Functio
     while todo:
         current, depth = todo.pop()
         if current in seen or current not in bindings or depth > max_depth:
+            continue
+        if current != name and current in judged_apart:
             continue
         seen.add(current)
         index, stmt = bindings[current]

@@ -98,6 +98,7 @@ class _Session:
         self.deadline = 0.0
         self.confinement: dict[str, str] = {}
         self.seq = 0
+        self.targets: frozenset[str] = frozenset()
 
     def start(self) -> None:
         """Start a worker and run the graded cells; a cell that hangs or kills it is skipped next time.
@@ -207,13 +208,14 @@ class _Session:
 
         Checks read it (e.g. which library functions it calls): see :mod:`losslab.grading.code_review`.
         """
-        review = review_function(self.cells, name)
+        review = review_function(self.cells, name, judged_apart=self.targets)
         remote._losslab_review = review
         if review.codes:
             remote.__code__ = review.codes[0]
 
     def describe(self, names: Iterable[str]) -> dict[str, Any]:
         names = sorted(set(names))
+        self.targets = frozenset(names)
         reply = self.request({"op": "describe", "targets": names}, ("described",))
         targets = reply.get("targets")
         if (
