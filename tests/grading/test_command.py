@@ -333,3 +333,21 @@ def test_class_report_matches_the_sheet(graded):
     assert f"{len(expected)} learners" in page
     histogram = re.findall(r"<tr><td>\d+-\d+ %</td><td class=\"n\">(\d+)</td></tr>", page)
     assert len(histogram) == 10 and sum(map(int, histogram)) == len(expected)
+
+
+def test_saved_grades_are_keyed_on_the_whole_package(tmp_path, monkeypatch):
+    """A change to any module a check may use (not only the suites) makes saved results stale."""
+    import losslab
+    from losslab.grading import command
+
+    copy = tmp_path / "losslab"
+    shutil.copytree(Path(losslab.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(losslab, "__file__", str(copy / "__init__.py"))
+    before = command._engine_digest(None, LIMITS)
+    assert command._engine_digest(None, LIMITS) == before
+    helper = copy / "debugging" / "diagnostics.py"
+    helper.write_text(helper.read_text() + "\n# a changed grading helper\n")
+    assert command._engine_digest(None, LIMITS) != before
+    assert command._engine_digest(None, Limits(timeout=6.0, memory_mb=512)) != command._engine_digest(
+        None, LIMITS
+    )

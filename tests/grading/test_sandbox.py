@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import shutil
 import socket
+import sys
 from pathlib import Path
 
 import nbformat
@@ -38,10 +41,10 @@ def _double_ok(fn):
         raise Mistake(f"double([1, 2]) gave {got!r}")
 
 
-def _returns(value):
+def _returns(*values):
     def test(fn):
         got = fn()
-        if not isinstance(got, str) or got != value:
+        if not isinstance(got, str) or got not in values:
             raise Mistake(f"got {got!r}")
 
     return test
@@ -57,7 +60,12 @@ def test_a_correct_function_passes_and_limits_are_reported(tmp_path):
     passed, messages, outcome = _grade(path, Check("double", "doubles", _double_ok))
     assert passed == [True], messages
     assert outcome.problems == []
-    assert set(outcome.confinement) == {"network", "resources", "files", "privileges"}
+    assert set(outcome.confinement) == {"sandbox", "cgroups", "network", "resources", "files", "privileges"}
+    if shutil.which("bwrap") and sys.platform == "linux":  # CI installs bubblewrap: the confined path
+        assert outcome.confinement["sandbox"].startswith("bubblewrap"), outcome.confinement
+        if os.geteuid() == 0:
+            assert outcome.confinement["privileges"] == "unprivileged user 65534"
+            assert outcome.confinement["cgroups"].startswith("memory"), outcome.confinement
 
 
 def test_results_are_judged_here_so_patching_numpy_or_equality_does_not_help(tmp_path):
@@ -153,9 +161,12 @@ def write_here():
     path = _notebook(tmp_path, probe)
     passed, messages, outcome = _grade(
         path,
-        Check("read_secret", "cannot read the tests", _returns("PermissionError")),
-        Check("read_suites", "cannot read the suites", _returns("PermissionError")),
-        Check("write_elsewhere", "cannot write other files", _returns("PermissionError")),
+        # denied by Landlock, or not there at all in the bubblewrap sandbox
+        Check("read_secret", "cannot read the tests", _returns("PermissionError", "FileNotFoundError")),
+        Check("read_suites", "cannot read the suites", _returns("PermissionError", "FileNotFoundError")),
+        Check(
+            "write_elsewhere", "cannot write other files", _returns("PermissionError", "FileNotFoundError")
+        ),
         Check("write_here", "may write in its folder", _returns("allowed")),
         protected=[str(secret.parent)],
     )
@@ -268,7 +279,11 @@ def test_checks_can_read_the_code_of_learner_functions(tmp_path):
     source = (
         "def wrapped(x):\n    return tf.nn.softmax(x)\n\n\n"
         "def make():\n    def inner(x):\n        return tf.math.log(x)\n\n    return inner\n\n\n"
-        "alias = wrapped"
+        "alias = wrapped\n\n\n"
+        "sm = getattr(tf.nn, 'softmax')\n\n\n"
+        "def uses_alias(x):\n    return sm(x)\n\n\n"
+        "def _helper(x):\n    return tf.nn.softmax(x)\n\n\n"
+        "def uses_helper(x):\n    return _helper(x)"
     )
 
     def uses(name, fn_of):
@@ -278,13 +293,37 @@ def test_checks_can_read_the_code_of_learner_functions(tmp_path):
 
         return test
 
+    def unreadable(fn):
+        assert names_used(fn()) == (set(), set())  # a returned function: the grader has no source for it
+
     passed, messages, _ = _grade(
         _notebook(tmp_path, source),
         Check("wrapped", "calls softmax", uses("softmax", lambda fn: fn)),
         Check("alias", "an alias too", uses("softmax", lambda fn: fn)),
-        Check("make", "the returned function calls log", uses("log", lambda fn: fn())),
+        Check("uses_alias", "a module-level getattr alias", uses("softmax", lambda fn: fn)),
+        Check("uses_helper", "through a helper", uses("softmax", lambda fn: fn)),
+        Check("make", "the returned function cannot be read", unreadable),
     )
-    assert passed == [True, True, True], messages
+    assert passed == [True] * 5, messages
+
+
+def test_code_rewriting_is_refused_not_trusted(tmp_path):
+    from losslab.exercises.tensor_checks import expect_from_scratch
+
+    clean = "def softmax(x):\n    e = tf.exp(x - tf.reduce_max(x, -1, keepdims=True))\n    return e / tf.reduce_sum(e, -1, keepdims=True)\n"
+    rewrite = clean + "\n\nsoftmax.__code__ = (lambda x: tf.nn.softmax(x)).__code__\n"
+    dynamic = clean + "\n\nname = 'soft' + 'max'\nsm = getattr(tf.nn, name)\n"
+
+    def from_scratch(fn):
+        expect_from_scratch(fn, {"softmax"}, "softmax")
+
+    for source, expected in ((clean, True), (rewrite, False), (dynamic, False)):
+        folder = tmp_path / str(len(source))
+        folder.mkdir()
+        passed, messages, _ = _grade(_notebook(folder, source), Check("softmax", "scratch", from_scratch))
+        assert passed == [expected], messages
+        if not expected:
+            assert "cannot tell" in messages[0], messages
 
 
 def test_keras_models_are_rebuilt_here_from_config_and_weights(tmp_path, tf):

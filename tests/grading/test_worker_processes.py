@@ -12,12 +12,13 @@ from losslab.grading.worker_processes import (
     Limits,
     WorkerLost,
     WorkerProcess,
+    new_scratch,
     stop_all_workers,
 )
 
 
 def _ready_worker(tmp_path) -> WorkerProcess:
-    worker = WorkerProcess(tmp_path, Limits(timeout=5.0), [])
+    worker = WorkerProcess(new_scratch(), Limits(timeout=5.0), [])
     message = worker.receive(time.monotonic() + STARTUP_SECONDS)
     assert message["op"] == "ready" and "network" in message["limits"]
     return worker
@@ -70,7 +71,7 @@ def test_stop_all_workers_ends_running_workers_and_refuses_new_ones(tmp_path):
             time.sleep(0.05)
         assert not worker.alive()
         with pytest.raises(WorkerLost, match="interrupted"):
-            WorkerProcess(tmp_path, Limits(), [])
+            WorkerProcess(new_scratch(), Limits(), [])
     finally:
         worker_processes._STOPPING.clear()  # other tests in this session still need workers
         worker.stop()

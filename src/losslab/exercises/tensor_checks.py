@@ -286,14 +286,18 @@ def names_used(fn: Callable) -> tuple[set[str], set[str]]:
     ``tf.nn.softmax(x)`` loads the attributes ``nn`` and ``softmax``; a call of the
     learner's own ``softmax`` loads the *outer* name ``softmax`` (a global, a closure
     variable, or a module imported inside the function). Read from the bytecode,
-    so the function is not run.
+    so the function is not run. In the grader, a learner's function carries the
+    grader's own review of the notebook's source (:mod:`losslab.grading.code_review`): its
+    helpers and aliases count too.
     """
+    review = getattr(fn, "_losslab_review", None)
+    codes = list(review.codes) if review is not None else []
     code = getattr(fn, "__code__", None)
-    if code is None:
-        return set(), set()
-    attributes: set[str] = set()
+    if review is None and isinstance(code, types.CodeType):
+        codes.append(code)
+    attributes: set[str] = set(review.attributes) if review is not None else set()
     globals_: set[str] = set()
-    stack = [code]
+    stack = codes
     while stack:
         current = stack.pop()
         for ins in dis.get_instructions(current):
@@ -314,6 +318,14 @@ def expect_from_scratch(fn: Callable, forbidden: Iterable[str], what: str) -> No
     ``tf.nn.softmax(x)`` and ``tf.math.reduce_logsumexp(x)`` but allows a call of the
     learner's own ``softmax`` function.
     """
+    review = getattr(fn, "_losslab_review", None)
+    if review is not None and review.unjudgeable:
+        raise Mistake(review.unjudgeable)
+    if (review is None or not review.codes) and not isinstance(getattr(fn, "__code__", None), types.CodeType):
+        raise Mistake(
+            f"the grader cannot read the code of {what} (it is not a plain `def` in the graded cells), "
+            "so it cannot tell that it is built from basic ops"
+        )
     attributes, globals_ = names_used(fn)
     used = sorted(attributes & set(forbidden))
     if "keras" in globals_:

@@ -9,6 +9,8 @@ writes
 
 * ``OUT/grades.csv``: ``learner,exercise,points,max_points``, one row per learner
   and graded exercise (a missing or broken notebook gets 0 points);
+* ``OUT/not_graded.csv``: ``name,reason`` for every entry of SUBMISSIONS that is not
+  a learner's folder (hidden folders, symbolic links, files), so nothing is dropped silently;
 * ``OUT/feedback/<learner>.md``: every test, its points, and for each failure the
   message naming the likely mistake;
 * ``OUT/report.html`` (with ``report.md`` and ``report-checks.csv``): the class report,
@@ -39,6 +41,7 @@ from pathlib import Path
 
 import losslab
 from losslab.exercises.checks import Check
+from losslab.grading.class_folders import check_options, check_out_folder, learner_folders
 from losslab.grading.report import write_class_report
 from losslab.grading.results import (
     ExerciseGrade,
@@ -47,8 +50,10 @@ from losslab.grading.results import (
     feedback_markdown,
     write_atomically,
     write_grade_sheet,
+    write_not_graded,
 )
 from losslab.grading.sandbox import Limits, grade_notebook, start_fork_server, stop_all_workers
+from losslab.grading.worker_processes import unconfined_warning
 
 __all__ = [
     "ExerciseGrade",
@@ -61,22 +66,11 @@ __all__ = [
     "load_extra_tests",
     "main",
     "write_grade_sheet",
+    "write_not_graded",
 ]
 
 _DEFAULT_LIMITS = Limits()
-_ENGINE_MODULES = (  # files of the package that decide a grade, relative to src/losslab/
-    "exercises/checks",
-    "exercises/tensor_checks",
-    "exercises/from_scratch",
-    "debugging/gradcheck",
-    "grading/wire",
-    "grading/sandbox",
-    "grading/worker",
-    "grading/worker_processes",
-    "grading/remote_objects",
-    "grading/results",
-    "grading/command",
-)
+MAX_NOTEBOOK_BYTES = 50 << 20  # a handed-in notebook larger than this is not read
 
 
 def load_extra_tests(path: str | Path) -> dict[str, list[Check]]:
@@ -110,20 +104,30 @@ def exercise_suites(extra_tests: str | Path | None = None) -> dict[str, tuple[Ch
     return dict(sorted(suites.items()))
 
 
-def _fingerprint(exercise: str, checks: Sequence[Check], extra_tests: Path | None, limits: Limits) -> str:
-    """Changes when anything that decides this exercise's grade changes (tests, engine, limits)."""
-    from losslab.exercises.registry import suite_modules
+def _engine_digest(extra_tests: Path | None, limits: Limits) -> str:
+    """Everything that can change a grade, except the notebook: the whole package's source (every
+    module a check may use), the versions of TensorFlow, Keras and NumPy, the limits, the extra tests."""
+    import keras
+    import numpy
+    import tensorflow as tf
 
-    digest = hashlib.sha256(f"{losslab.__version__} {limits.timeout} {limits.memory_mb}".encode())
+    digest = hashlib.sha256(
+        f"{losslab.__version__} {tf.__version__} {keras.__version__} {numpy.__version__} "
+        f"{sys.version_info[:2]} {limits}".encode()
+    )
     package = Path(losslab.__file__).parent
-    files = [package / f"{name}.py" for name in _ENGINE_MODULES]
-    if exercise in suite_modules():
-        suite = package / "exercises" / "suites" / suite_modules()[exercise]
-        files += sorted(suite.rglob("*.py")) if suite.is_dir() else [suite.with_suffix(".py")]
+    files = sorted(package.rglob("*.py"))
     if extra_tests is not None:
         files += sorted(extra_tests.glob("*.py")) if extra_tests.is_dir() else [extra_tests]
     for file in files:
+        digest.update(str(file.relative_to(package) if package in file.parents else file.name).encode())
         digest.update(file.read_bytes() if file.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def _fingerprint(exercise: str, checks: Sequence[Check], engine: str) -> str:
+    """Changes when anything that decides this exercise's grade changes (tests, engine, limits)."""
+    digest = hashlib.sha256(f"{engine} {exercise}".encode())
     for check_ in checks:
         digest.update(f"{check_.target}|{check_.name}|{check_.points}\n".encode())
     return digest.hexdigest()[:16]
@@ -161,9 +165,12 @@ def _grade_from(
     )
 
 
-def _missing(learner: str, exercise: str, checks: Sequence[Check], why: str) -> ExerciseGrade:
-    tests = [TestOutcome(c.target, c.name, 0, c.points, "not run: no notebook") for c in checks]
-    return ExerciseGrade(learner, exercise, 0, sum(c.points for c in checks), tests, [why])
+def _missing(
+    learner: str, exercise: str, checks: Sequence[Check], why: str, submission: str | None = None
+) -> ExerciseGrade:
+    message = "not run: no notebook" if submission is None else "not run: the notebook was not graded"
+    tests = [TestOutcome(c.target, c.name, 0, c.points, message) for c in checks]
+    return ExerciseGrade(learner, exercise, 0, sum(c.points for c in checks), tests, [why], submission)
 
 
 def grade_one(
@@ -176,10 +183,25 @@ def grade_one(
     fingerprint: str = "",
     note: str = "",
 ) -> ExerciseGrade:
-    """Grade one notebook file against ``checks`` (learner code confined, see :mod:`losslab.grading.sandbox`)."""
-    data = path.read_bytes()
+    """Grade one notebook file against ``checks`` (learner code confined, see :mod:`losslab.grading.sandbox`).
+
+    Never raises for anything in the notebook: a notebook that cannot be graded gets 0
+    points and the reason.
+    """
     started = time.monotonic()
-    outcome = grade_notebook(path, checks, limits, [str(p) for p in protected])
+    try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            why = f"the notebook is {size >> 20} MB, over the {MAX_NOTEBOOK_BYTES >> 20} MB the grader reads"
+            return _missing(learner, exercise, checks, why, submission=path.name)
+        data = path.read_bytes()
+    except OSError as exc:
+        return _missing(learner, exercise, checks, f"the notebook could not be read ({exc.strerror})")
+    try:
+        outcome = grade_notebook(path, checks, limits, [str(p) for p in protected])
+    except Exception as exc:  # noqa: BLE001 - a grader failure costs this notebook, never the class
+        why = f"the grader failed on this notebook ({type(exc).__name__}: {str(exc)[:200]}); tell your instructor"
+        return _missing(learner, exercise, checks, why, submission=path.name)
     problems = ([note] if note else []) + outcome.problems
     return _grade_from(
         learner,
@@ -195,17 +217,6 @@ def grade_one(
     )
 
 
-def _learners(submissions: Path, out: Path) -> list[Path]:
-    """Learners' folders: not hidden, not symbolic links (which could point at the solutions), not OUT."""
-    if not submissions.is_dir():
-        raise NotADirectoryError(f"{submissions}: not a folder of learners' folders")
-    return sorted(
-        p
-        for p in submissions.iterdir()
-        if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_")) and p.resolve() != out
-    )
-
-
 def grade_class(
     submissions: str | Path,
     out: str | Path,
@@ -215,63 +226,89 @@ def grade_class(
     regrade: bool = False,
     log: Callable[[str], None] = print,
 ) -> list[ExerciseGrade]:
-    """Grade every learner's folder in ``submissions``; write the sheet and feedback into ``out``."""
+    """Grade every learner's folder in ``submissions``; write the sheet and feedback into ``out``.
+
+    Every entry of ``submissions`` gets rows in ``grades.csv`` or a line in
+    ``not_graded.csv`` with the reason; nothing in a notebook ends the run.
+    """
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    check_out_folder(submissions, out)
     extra = Path(extra_tests).resolve() if extra_tests is not None else None
     suites = exercise_suites(extra)
     protected = [submissions, out] + ([extra] if extra else [])
-    learners = _learners(submissions, out)
+    learners, skipped = learner_folders(submissions, out)
+    write_not_graded(out / "not_graded.csv", skipped)
+    for entry in skipped:
+        log(f"not graded: {entry.name}: {entry.reason}")
+    stems = {learner.learner: learner.file_stem for learner in learners}
+    engine = _engine_digest(extra, limits) if learners else ""
     grades: dict[tuple[str, str], ExerciseGrade] = {}
     todo = []
-    for learner_dir in learners:
+    for learner in learners:
         for exercise, checks in suites.items():
-            key = (learner_dir.name, exercise)
-            path, note = find_submission(learner_dir, exercise)
+            key = (learner.learner, exercise)
+            try:
+                path, note = find_submission(learner.path, exercise)
+            except OSError as exc:
+                path, note = None, f"the folder could not be read ({exc.strerror})"
             if path is None:
-                grades[key] = _missing(learner_dir.name, exercise, checks, note)
+                grades[key] = _missing(learner.learner, exercise, checks, note)
                 continue
-            fingerprint = _fingerprint(exercise, checks, extra, limits)
-            cached = out / "results" / learner_dir.name / f"{exercise}.json"
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            fingerprint = _fingerprint(exercise, checks, engine)
+            cached = out / "results" / learner.file_stem / f"{exercise}.json"
             if cached.is_file() and not regrade:
                 try:
                     old = ExerciseGrade.from_json(json.loads(cached.read_text(encoding="utf-8")))
-                    if old.fingerprint == fingerprint and old.submission_sha256 == sha:
+                    if (
+                        old.fingerprint == fingerprint
+                        and path.stat().st_size <= MAX_NOTEBOOK_BYTES
+                        and old.submission_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+                    ):
                         grades[key] = old
                         continue
-                except (ValueError, TypeError, KeyError):
+                except (ValueError, TypeError, KeyError, OSError, RecursionError):
                     pass
-            todo.append((learner_dir.name, exercise, checks, path, note, fingerprint))
+            todo.append((learner.learner, exercise, checks, path, note, fingerprint))
     log(f"grading {len(learners)} learners x {len(suites)} exercises: {len(todo)} notebooks to run")
+
+    def write_feedback(learner: str) -> None:
+        mine = [g for (name, _), g in grades.items() if name == learner]
+        write_atomically(out / "feedback" / f"{stems[learner]}.md", feedback_markdown(learner, mine))
 
     def save(grade: ExerciseGrade) -> None:
         grades[(grade.learner, grade.exercise)] = grade
-        result = out / "results" / grade.learner / f"{grade.exercise}.json"
+        result = out / "results" / stems[grade.learner] / f"{grade.exercise}.json"
         write_atomically(result, json.dumps(grade.to_json(), indent=1))
         write_grade_sheet(out / "grades.csv", list(grades.values()))
-        mine = [g for (learner, _), g in grades.items() if learner == grade.learner]
-        write_atomically(out / "feedback" / f"{grade.learner}.md", feedback_markdown(grade.learner, mine))
+        write_feedback(grade.learner)
 
     write_grade_sheet(out / "grades.csv", list(grades.values()))
-    for learner_dir in learners:
-        mine = [g for (learner, _), g in grades.items() if learner == learner_dir.name]
-        write_atomically(
-            out / "feedback" / f"{learner_dir.name}.md", feedback_markdown(learner_dir.name, mine)
-        )
+    for learner in learners:
+        write_feedback(learner.learner)
     if todo:
         start_fork_server()
+        if warning := unconfined_warning():
+            log(warning)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         started = time.monotonic()
         futures = {
             pool.submit(grade_one, path, exercise, checks, learner, limits, protected, fingerprint, note): (
                 learner,
                 exercise,
+                checks,
+                path,
             )
             for learner, exercise, checks, path, note, fingerprint in todo
         }
         try:
             for done, future in enumerate(as_completed(futures), start=1):
-                grade = future.result()
+                try:
+                    grade = future.result()
+                except Exception as exc:  # noqa: BLE001 - a grader bug costs one notebook, never the run
+                    learner, exercise, checks, path = futures[future]
+                    why = f"the grader failed on this notebook ({type(exc).__name__}); tell your instructor"
+                    grade = _missing(learner, exercise, checks, why, submission=path.name)
+                    log(f"error: {learner} {exercise}: {type(exc).__name__}: {str(exc)[:300]}")
                 save(grade)
                 weak = [k for k, v in grade.confinement.items() if not v]
                 if done == 1 and weak:
@@ -314,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     add("--memory", type=int, metavar="MB", default=2048, help="memory the learner's code may use")
     add("--regrade", action="store_true", help="ignore results saved by an earlier run")
     args = parser.parse_args(argv)
+    try:
+        check_options(args.timeout, args.memory, args.jobs)
+    except ValueError as exc:
+        parser.error(str(exc))
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     if args.submissions.is_file():
         suites = exercise_suites(args.tests)
@@ -321,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         if exercise is None:
             parser.error(f"{args.submissions.name}: not one of the graded exercises ({', '.join(suites)})")
         start_fork_server()
+        if warning := unconfined_warning():
+            print(warning, file=sys.stderr)
         extra = [args.tests.resolve()] if args.tests else []
         grade = grade_one(
             args.submissions.resolve(), exercise, suites[exercise], limits=limits, protected=extra
@@ -329,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.out is None:
         parser.error("grading a folder of learners needs --out OUT")
+    try:
+        check_out_folder(args.submissions.resolve(), args.out.resolve())
+    except ValueError as exc:
+        parser.error(str(exc))
     try:
         grades = grade_class(args.submissions, args.out, args.tests, args.jobs, limits, args.regrade, print)
     except KeyboardInterrupt:

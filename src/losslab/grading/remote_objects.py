@@ -19,7 +19,11 @@ from typing import Any, Protocol
 
 from losslab.grading import wire
 
-__all__ = ["RemoteFunction", "opaque", "rebuild_keras_model", "reraise"]
+__all__ = ["MAX_MODEL_PARAMETERS", "RemoteFunction", "opaque", "rebuild_keras_model", "reraise"]
+
+MAX_MODEL_PARAMETERS = 5_000_000  # a rebuilt Keras model stays under ~20 MB of float32 weights
+_MAX_CONFIG_CHARS = 1 << 20
+_MAX_LINE = 100_000
 
 
 class _Caller(Protocol):
@@ -30,9 +34,13 @@ def reraise(error: dict) -> None:
     """Raise, here, an exception standing for the one the learner's code raised."""
     import tensorflow as tf
 
-    name = error.get("type") if str(error.get("type", "")).isidentifier() else "LearnerError"
+    kind = error.get("type")
+    name = kind[:80] if isinstance(kind, str) and kind.isidentifier() else "LearnerError"
     base: type[Exception] = Exception
-    for module, cls_name in error.get("mro", []):
+    mro = error.get("mro")
+    mro = [m for m in mro[:64] if isinstance(m, list) and len(m) == 2] if isinstance(mro, list) else []
+    for module, cls_name in mro:
+        module, cls_name = str(module)[:100], str(cls_name)[:100]
         if module == "builtins" and cls_name not in (
             "BaseException",
             "SystemExit",
@@ -46,7 +54,8 @@ def reraise(error: dict) -> None:
         if str(module).startswith("tensorflow") and hasattr(tf.errors, str(cls_name)):
             base = getattr(tf.errors, cls_name)
             break
-    message = str(error.get("message", ""))
+    message = error.get("message")
+    message = message[:2000] if isinstance(message, str) else ""
     if name == "SystemExit":
         message = f"your code called sys.exit({message})"
     if issubclass(base, tf.errors.OpError):
@@ -54,11 +63,13 @@ def reraise(error: dict) -> None:
     else:
         cls = base if base.__name__ == name else type(name, (base,), {})
         exc = cls(message)
-    func = error.get("func") if str(error.get("func", "")).isidentifier() else "learner_code"
-    line = error.get("line") if isinstance(error.get("line"), int) and error["line"] > 0 else 1
-    code = compile(
-        "\n" * (line - 1) + f"def {func}(): raise _exc", f"<graded cell {error.get('cell')}>", "exec"
-    )
+    func = error.get("func")
+    func = func[:80] if isinstance(func, str) and func.isidentifier() else "learner_code"
+    line = error.get("line")
+    line = line if type(line) is int and 0 < line <= _MAX_LINE else 1
+    cell = error.get("cell")
+    cell = cell if isinstance(cell, str) and cell.isdigit() and len(cell) < 6 else "?"
+    code = compile("\n" * (line - 1) + f"def {func}(): raise _exc", f"<graded cell {cell}>", "exec")
     scope: dict[str, Any] = {"_exc": exc}
     exec(code, scope)  # noqa: S102 - our own two-line code, to give the traceback the learner's line
     scope[func]()
@@ -80,13 +91,27 @@ def rebuild_keras_model(description: dict) -> Any:
     import keras
     import numpy as np
 
+    config = description.get("config")
+    if not isinstance(config, str) or len(config) > _MAX_CONFIG_CHARS:
+        return opaque({"type": "Model", "repr": "a Keras model whose description is too large to rebuild"})
     try:
-        model = keras.models.model_from_json(str(description["config"]))
-        weights = [wire.decode(w) for w in description.get("weights", [])]
+        size = _parameter_count(config)
+        if size > MAX_MODEL_PARAMETERS:
+            return opaque(
+                {
+                    "type": "Model",
+                    "repr": f"a Keras model of {size:,} parameters, more than the grader rebuilds "
+                    f"({MAX_MODEL_PARAMETERS:,})",
+                }
+            )
+        model = keras.models.model_from_json(config)
+        weights = description.get("weights", [])
+        weights = [wire.decode(w) for w in weights] if isinstance(weights, list) else []
         if weights:
             model.set_weights(weights)
-        if description.get("compile"):
-            model.compile_from_config(json.loads(description["compile"]))
+        compiled = description.get("compile")
+        if isinstance(compiled, str) and len(compiled) < _MAX_CONFIG_CHARS:
+            model.compile_from_config(json.loads(compiled))
             if description.get("metrics_built") and len(model.inputs) == 1 and len(model.outputs) == 1:
                 x = np.zeros((1, *model.inputs[0].shape[1:]), model.inputs[0].dtype)
                 y = np.zeros((1, *model.outputs[0].shape[1:]), "float32")
@@ -94,6 +119,29 @@ def rebuild_keras_model(description: dict) -> Any:
     except Exception as exc:  # noqa: BLE001 - custom layers, losses, anything Keras refuses to rebuild
         return opaque({"type": "Model", "repr": f"a Keras model the grader cannot rebuild: {exc}"[:200]})
     return model
+
+
+def _parameter_count(config: str) -> int:
+    """How many weights the model described by ``config`` has, found without allocating them.
+
+    Keras creates no variable value inside a ``StatelessScope`` that does not initialise
+    variables on exit, so the model is built there first, only to count (and then
+    forgotten); a layer of four million units costs nothing here.
+    """
+    import math
+
+    import keras
+    from keras.src.backend.common import global_state  # the list of variables left uninitialised
+
+    architecture = json.loads(config)
+    if isinstance(architecture, dict):
+        architecture.pop("compile_config", None)  # the optimizer's variables cannot be deferred
+    try:
+        with keras.StatelessScope(initialize_variables=False):
+            model = keras.models.model_from_json(json.dumps(architecture))
+            return sum(math.prod(int(d) for d in w.shape) for w in model.weights)
+    finally:
+        global_state.set_global_attribute("uninitialized_variables", [])
 
 
 class RemoteFunction:

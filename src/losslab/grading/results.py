@@ -1,8 +1,13 @@
 """What the grader records and writes: one grade per learner and exercise, the grade sheet, the feedback.
 
 * :class:`ExerciseGrade` (with its :class:`TestOutcome` rows) - saved as JSON per graded notebook;
-* :func:`write_grade_sheet` - ``grades.csv``;
+* :func:`write_grade_sheet` - ``grades.csv``; :func:`write_not_graded` - ``not_graded.csv``;
 * :func:`feedback_markdown` - one Markdown page per learner.
+
+Everything learner-controlled is made harmless on the way out: spreadsheet cells cannot
+become formulas (:func:`~losslab.grading.class_folders.csv_cell`), and a message in the
+feedback shows at most a short excerpt (a learner's error text, or a test's message quoting
+the grader's hidden inputs, is cut at 300 characters).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from losslab.grading.class_folders import NotGraded, csv_cell
+
 __all__ = [
     "ExerciseGrade",
     "TestOutcome",
@@ -21,9 +28,11 @@ __all__ = [
     "feedback_markdown",
     "write_atomically",
     "write_grade_sheet",
+    "write_not_graded",
 ]
 
-_RESULT_FORMAT = 1
+_RESULT_FORMAT = 2
+_MESSAGE_CHARS = 300  # feedback shows at most this much of one message (no hidden inputs in full)
 
 
 @dataclass
@@ -64,6 +73,7 @@ class ExerciseGrade:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -71,17 +81,29 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def write_grade_sheet(path: Path, grades: Sequence[ExerciseGrade]) -> None:
-    """``learner,exercise,points,max_points``, sorted by learner then exercise."""
+    """``learner,exercise,points,max_points``, sorted by learner then exercise (no cell is a formula)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["learner", "exercise", "points", "max_points"])
     for g in sorted(grades, key=lambda g: (g.learner, g.exercise)):
-        writer.writerow([g.learner, g.exercise, g.points, g.max_points])
+        writer.writerow([csv_cell(g.learner), csv_cell(g.exercise), g.points, g.max_points])
     write_atomically(path, buffer.getvalue())
 
 
-def _one_line(text: str, limit: int = 1500) -> str:
-    text = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)[:limit]
+def write_not_graded(path: Path, skipped: Sequence[NotGraded]) -> None:
+    """``name,reason``: every entry of SUBMISSIONS that got no row, and why."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["name", "reason"])
+    for entry in skipped:
+        writer.writerow([csv_cell(entry.name), entry.reason])
+    write_atomically(path, buffer.getvalue())
+
+
+def _one_line(text: str, limit: int = _MESSAGE_CHARS) -> str:
+    text = "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in str(text))
+    if len(text) > limit:
+        text = text[:limit] + " [...]"
     return text.strip().replace("\n", "\n  ")
 
 

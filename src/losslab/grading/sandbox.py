@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
+import threading
 import time
-import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,13 +32,15 @@ from typing import Any
 from losslab.exercises.checks import Check, CheckResult, run_checks
 from losslab.exercises.nbtools import NotebookError, cell_tags, graded_source, read_notebook
 from losslab.grading import wire
+from losslab.grading.code_review import review_function
 from losslab.grading.remote_objects import RemoteFunction, opaque, rebuild_keras_model, reraise
-from losslab.grading.worker import compile_cell
 from losslab.grading.worker_processes import (
+    INTERFERED,
     STARTUP_SECONDS,
     Limits,
     WorkerLost,
     WorkerProcess,
+    new_scratch,
     start_fork_server,
     stop_all_workers,
 )
@@ -92,20 +93,32 @@ class _Session:
     def __init__(self, cells: list[str], scratch: Path, limits: Limits, protected: Sequence[str]):
         self.cells, self.scratch, self.limits, self.protected = cells, scratch, limits, protected
         self.skip: set[int] = set()
-        self._compiled: dict[int, types.CodeType] = {}
         self.cell_errors: dict[int, str] = {}
         self.worker: WorkerProcess | None = None
         self.deadline = 0.0
         self.confinement: dict[str, str] = {}
+        self.seq = 0
+        self.targets: frozenset[str] = frozenset()
 
     def start(self) -> None:
-        """Start a worker and run the graded cells; a cell that hangs or kills it is skipped next time."""
+        """Start a worker and run the graded cells; a cell that hangs or kills it is skipped next time.
+
+        Every message is checked: anything the grader did not ask for (a forged or
+        malformed message from the learner's code) ends that worker like a crash would.
+        """
         while True:
             self.worker = WorkerProcess(self.scratch, self.limits, self.protected)
             ready = self.worker.receive(time.monotonic() + STARTUP_SECONDS)
             if ready.get("op") != "ready":
+                self.worker.stop()
                 raise WorkerLost("the grading worker did not start")
-            self.confinement = {k: str(v) for k, v in dict(ready.get("limits", {})).items()}
+            limits = ready.get("limits")
+            if isinstance(limits, dict):
+                self.confinement = {str(k)[:40]: str(v)[:200] for k, v in list(limits.items())[:20]}
+            group = self.worker.group
+            self.confinement["cgroups"] = (
+                f"memory {self.limits.memory_mb} MB, {self.limits.max_processes} processes" if group else ""
+            )
             self.worker.base_rss_kb = self.worker.rss_kb()
             current = None
             try:
@@ -114,10 +127,21 @@ class _Session:
                 )
                 deadline = time.monotonic() + self.limits.timeout
                 while (message := self.worker.receive(deadline))["op"] != "exec_done":
+                    index = message.get("index")
+                    if type(index) is not int or not 0 <= index < len(self.cells) or index in self.skip:
+                        self._interfered()
                     if message["op"] == "cell_start":
-                        current = message.get("index")
-                    elif message["op"] == "cell_done" and message.get("error"):
-                        self.cell_errors[message.get("index")] = _describe_error(message["error"])
+                        current = index
+                    elif message["op"] == "cell_done" and index == current:
+                        error = message.get("error")
+                        if error is not None and not isinstance(error, dict):
+                            self._interfered()
+                        if error:
+                            self.cell_errors[index] = _describe_error(error)
+                    else:
+                        self._interfered()
+                if len(message) != 1:
+                    self._interfered()
                 return
             except WorkerLost as lost:
                 if not isinstance(current, int) or current in self.skip:
@@ -125,76 +149,118 @@ class _Session:
                 self.skip.add(current)
                 self.cell_errors[current] = f"the code {lost.reason}; this cell was skipped"
 
-    def request(self, message: dict) -> dict:
+    def _interfered(self) -> None:
+        """A message the grader did not ask for: stop this worker, blame the step that was running."""
+        if self.worker is not None:
+            self.worker.stop()
+        raise WorkerLost(INTERFERED)
+
+    def request(self, message: dict, expected: tuple[str, ...]) -> dict:
+        """Send a request; its reply must be of an ``expected`` kind and answer *this* request.
+
+        Each request carries a new sequence number that its reply repeats, so a stale or
+        early reply (sent by the learner's code, or left over from an earlier call) is refused.
+        """
         if self.worker is None or not self.worker.alive():
             self.start()
             self.deadline = max(self.deadline, time.monotonic() + self.limits.timeout)
-        self.worker.send(message)
-        return self.worker.receive(self.deadline)
+        self.seq += 1
+        self.worker.send({**message, "seq": self.seq})
+        reply = self.worker.receive(self.deadline)
+        if reply["op"] not in expected or reply.get("seq") != self.seq:
+            self._interfered()
+        return reply
 
-    def call(self, message: dict) -> Any:
+    def _decode(self, value: Any) -> Any:
         import tensorflow as tf
 
-        reply = self.request(message)
+        try:
+            return wire.decode(value, make_tensor=tf.constant, resolve=self._resolve)
+        except (wire.WireError, RecursionError, TypeError, ValueError, KeyError, MemoryError):
+            self._interfered()
+
+    def call(self, message: dict) -> Any:
+        reply = self.request(message, ("raised", "result"))
         if reply["op"] == "raised":
-            reraise(reply.get("error", {}))
-        if reply["op"] != "result":
-            raise WorkerLost("sent an unexpected message")
-        return wire.decode(reply.get("value"), make_tensor=tf.constant, resolve=self._resolve)
+            error = reply.get("error")
+            if not isinstance(error, dict) or set(reply) != {"op", "error", "seq"}:
+                self._interfered()
+            reraise(error)
+        if set(reply) != {"op", "value", "seq"}:
+            self._interfered()
+        return self._decode(reply["value"])
 
     def _resolve(self, description: dict) -> Any:
         """Callables returned by the learner's functions become callable here too."""
         handle = description.get("handle")
-        if description.get("$") == "callable" and isinstance(handle, str) and handle.startswith("#"):
-            remote = RemoteFunction(
-                self, str(description.get("name") or "function"), description.get("params"), handle
-            )
-            self._attach_code(remote, description.get("code"))
-            return remote
+        if description.get("$") == "callable":
+            if not (isinstance(handle, str) and handle.startswith("#") and len(handle) < 20):
+                self._interfered()
+            name = description.get("name")
+            name = name[:100] if isinstance(name, str) and name.isidentifier() else "function"
+            return RemoteFunction(self, name, _params(description.get("params")), handle)
         if description.get("$") == "keras_model":
             return rebuild_keras_model(description)
         return opaque(description)
 
-    def _attach_code(self, remote: RemoteFunction, where: Any) -> None:
-        """Give ``remote`` the ``__code__`` of its ``def`` in the graded cells, compiled here, never run.
+    def _attach_code(self, remote: RemoteFunction, name: str) -> None:
+        """Give ``remote`` the grader's own review of ``name`` in the graded cells (never the worker's word).
 
-        Checks may read it (e.g. which library functions it calls); the worker only says
-        where the function was defined, so a learner cannot hand over other code.
+        Checks read it (e.g. which library functions it calls): see :mod:`losslab.grading.code_review`.
         """
-        if not isinstance(where, dict):
-            return
-        try:
-            index, name, line = int(where["cell"]), str(where["name"]), int(where["line"])
-            if index not in self._compiled:
-                self._compiled[index] = compile_cell(self.cells[index], index)
-        except (KeyError, ValueError, TypeError, IndexError, SyntaxError, RecursionError, MemoryError):
-            return
-        stack = [self._compiled[index]]
-        while stack:
-            code = stack.pop()
-            if code.co_name == name and code.co_firstlineno == line and code is not self._compiled[index]:
-                remote.__code__ = code
-                return
-            stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+        review = review_function(self.cells, name, judged_apart=self.targets)
+        remote._losslab_review = review
+        if review.codes:
+            remote.__code__ = review.codes[0]
 
     def describe(self, names: Iterable[str]) -> dict[str, Any]:
-        import tensorflow as tf
-
-        reply = self.request({"op": "describe", "targets": sorted(set(names))})
+        names = sorted(set(names))
+        self.targets = frozenset(names)
+        reply = self.request({"op": "describe", "targets": names}, ("described",))
+        targets = reply.get("targets")
+        if (
+            set(reply) != {"op", "targets", "seq"}
+            or not isinstance(targets, dict)
+            or set(targets) - set(names)
+        ):
+            self._interfered()
         found: dict[str, Any] = {}
-        for name, desc in dict(reply.get("targets", {})).items():
+        for name, desc in targets.items():
             if isinstance(desc, dict) and desc.get("$") == "missing":
                 continue
             if isinstance(desc, dict) and desc.get("$") == "callable":
-                found[name] = RemoteFunction(self, name, desc.get("params"))
-                self._attach_code(found[name], desc.get("code"))
+                found[name] = RemoteFunction(self, name, _params(desc.get("params")))
+                self._attach_code(found[name], name)
             else:
-                found[name] = wire.decode(desc, make_tensor=tf.constant, resolve=self._resolve)
+                found[name] = self._decode(desc)
         return found
 
     def stop(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+
+
+_TEST_ENDED = (
+    "the grading test itself stopped with {} (not your code's fault: tell your instructor); "
+    "it gives no points"
+)
+
+
+def _params(params: Any) -> list | None:
+    """A function's parameters as the worker described them, or None when malformed."""
+    if not isinstance(params, list) or len(params) > 64:
+        return None
+    for p in params:
+        if not (
+            isinstance(p, dict)
+            and isinstance(p.get("name"), str)
+            and p["name"].isidentifier()
+            and type(p.get("kind")) is int
+            and 0 <= p["kind"] <= 4
+            and set(p) <= {"name", "kind", "default"}
+        ):
+            return None
+    return params
 
 
 def protected_paths(*extra: str | Path) -> list[str]:
@@ -222,8 +288,13 @@ def _cell_label(cells: Sequence[str], index: int) -> str:
 
 
 def _describe_error(error: dict) -> str:
-    where = f" (line {error['line']})" if isinstance(error.get("line"), int) else ""
-    return f"raised {str(error.get('type'))[:80]}: {str(error.get('message'))[:500]}{where}"
+    line = error.get("line")
+    where = f" (line {line})" if type(line) is int and 0 < line < 10**7 else ""
+    kind = error.get("type")
+    kind = kind[:80] if isinstance(kind, str) and kind.isidentifier() else "an exception"
+    message = error.get("message")
+    message = message[:300] if isinstance(message, str) else ""
+    return f"raised {kind}: {message}{where}"
 
 
 def grade_notebook(
@@ -240,12 +311,14 @@ def grade_notebook(
     limits = limits or Limits()
     try:
         cells, note = notebook_cells(path)
-    except NotebookError as exc:
-        message = str(exc).replace(str(path), Path(path).name)
+    except (NotebookError, RecursionError, MemoryError, ValueError, TypeError, AttributeError) as exc:
+        message = str(exc).replace(str(path), Path(path).name)[:300]
+        if not isinstance(exc, NotebookError):
+            message = f"the notebook could not be read ({type(exc).__name__}: nested too deeply or malformed)"
         return NotebookOutcome(
             [CheckResult(c, False, "not run: the notebook could not be read") for c in checks], [message]
         )
-    scratch = Path(tempfile.mkdtemp(prefix="losslab-grade-"))
+    scratch = new_scratch()
     shutil.copyfile(path, scratch / Path(path).name)
     session = _Session(cells, scratch, limits, protected_paths(*protected))
     problems = [note] if note else []
@@ -271,6 +344,12 @@ def grade_notebook(
             except WorkerLost as lost:
                 results.append(CheckResult(check_, False, f"your code {lost.reason}"))
                 session.stop()
+            except KeyboardInterrupt:
+                if threading.current_thread() is threading.main_thread():
+                    raise  # Ctrl-C; in a grading thread it can only come from a test
+                results.append(CheckResult(check_, False, _TEST_ENDED.format("KeyboardInterrupt")))
+            except BaseException as exc:  # noqa: BLE001 - a private test that calls sys.exit() or worse
+                results.append(CheckResult(check_, False, _TEST_ENDED.format(type(exc).__name__)))
     finally:
         session.stop()
         shutil.rmtree(scratch, ignore_errors=True)

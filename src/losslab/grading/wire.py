@@ -17,8 +17,10 @@ from __future__ import annotations
 import base64
 import json
 import math
+import select
 import socket
 import struct
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +36,7 @@ __all__ = [
     "send_message",
 ]
 
-MAX_MESSAGE_BYTES = 256 << 20
+MAX_MESSAGE_BYTES = 32 << 20  # one message; JSON decoding of it stays within ~20x this
 _MAX_DEPTH = 32
 _SAFE_KINDS = "biufcUS"
 _HEADER = struct.Struct("!Q")
@@ -204,26 +206,42 @@ def send_message(sock: socket.socket, message: dict) -> None:
     sock.sendall(_HEADER.pack(len(data)) + data)
 
 
-def _receive_exactly(sock: socket.socket, n: int) -> bytes:
-    chunks, remaining = [], n
-    while remaining:
-        chunk = sock.recv(min(remaining, 1 << 20))
-        if not chunk:
+def _receive_exactly(sock: socket.socket, n: int, deadline: float | None) -> bytes:
+    """``n`` bytes, all of them before ``deadline`` (``time.monotonic()``; ``None``: no deadline)."""
+    buffer, view, got = bytearray(n), None, 0
+    view = memoryview(buffer)
+    while got < n:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("the message did not arrive in time")
+            ready, _, _ = select.select([sock], [], [], remaining)
+            if not ready:
+                continue
+        count = sock.recv_into(view[got:], min(n - got, 1 << 20))
+        if not count:
             raise EOFError("the other side closed the connection")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
+        got += count
+    return bytes(buffer)
 
 
-def receive_message(sock: socket.socket) -> dict:
-    """Receive one message sent by :func:`send_message` (blocking); EOFError when closed."""
-    (size,) = _HEADER.unpack(_receive_exactly(sock, _HEADER.size))
-    if size > MAX_MESSAGE_BYTES:
-        raise WireError(f"message of {size >> 20} MB is over the limit")
+def receive_message(
+    sock: socket.socket, deadline: float | None = None, max_bytes: int = MAX_MESSAGE_BYTES
+) -> dict:
+    """Receive one message sent by :func:`send_message`; EOFError when closed.
+
+    ``deadline`` (a ``time.monotonic()`` value) bounds the *whole* message, header and
+    body: a sender that drips one byte at a time raises :class:`TimeoutError` at the
+    deadline. A message announced larger than ``max_bytes`` is refused before any of it
+    is read, so the receiver never allocates more than ``max_bytes`` for one message.
+    """
+    (size,) = _HEADER.unpack(_receive_exactly(sock, _HEADER.size, deadline))
+    if size > max_bytes:
+        raise WireError(f"message of {size >> 20} MB is over the {max_bytes >> 20} MB limit")
     try:
-        message = json.loads(_receive_exactly(sock, size).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise WireError(f"not a JSON message: {exc}") from exc
+        message = json.loads(_receive_exactly(sock, size, deadline).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise WireError(f"not a JSON message: {type(exc).__name__}") from exc
     if type(message) is not dict or not isinstance(message.get("op"), str):
         raise WireError("a message must be an object with an 'op'")
     return message

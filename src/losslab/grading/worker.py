@@ -54,13 +54,42 @@ def error_info(exc: BaseException) -> dict:
 
 
 def compile_cell(source: str, index: int):
-    """The code object of graded cell ``index`` (IPython magics and shell escapes dropped).
+    """The code object of graded cell ``index``, its magics turned into Python as IPython does.
 
-    The worker runs it; the grader compiles it too, never running it, to give the checks
-    the learner's functions' code (e.g. to see which library functions they call).
+    ``%magic`` and ``!shell`` lines (continuation lines inside brackets too) become
+    ``get_ipython()`` calls through IPython's own input transformation; in the worker
+    :class:`_Shell` answers them without running anything.
     """
-    plain = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
-    return compile(plain, f"{_CELL_PREFIX}{index}>", "exec")
+    from losslab.grading.code_review import python_source
+
+    return compile(python_source(source), f"{_CELL_PREFIX}{index}>", "exec")
+
+
+class _Shell:
+    """What ``get_ipython()`` gives a graded cell: magics and shell escapes do nothing when graded."""
+
+    def run_line_magic(self, name, line, *args, **kwargs):
+        return None
+
+    def run_cell_magic(self, name, line, cell, *args, **kwargs):
+        return None
+
+    def system(self, command, *args, **kwargs):
+        return None
+
+    def getoutput(self, command, *args, **kwargs):
+        return []
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _kernel_namespace() -> dict:
+    """A fresh ``__main__`` namespace with what an IPython kernel adds: ``display``, ``get_ipython``."""
+    from IPython.display import display
+
+    shell = _Shell()
+    return {"__name__": "__main__", "display": display, "get_ipython": lambda: shell}
 
 
 def _signature(value) -> list | None:
@@ -108,7 +137,7 @@ def _keras_model(value) -> dict | None:
 
 class _Server:
     def __init__(self, sock, tf):
-        self.sock, self.tf, self.namespace = sock, tf, {"__name__": "__main__"}
+        self.sock, self.tf, self.namespace = sock, tf, _kernel_namespace()
         self.handles: dict[str, object] = {}  # functions returned by learner functions, by handle
 
     def describe_object(self, value) -> dict:
@@ -122,13 +151,7 @@ class _Server:
             handle = f"#{len(self.handles) + 1}"
             self.handles[handle] = value
             name = str(getattr(value, "__name__", "function"))[:100]
-            desc = {"$": "callable", "name": name, "handle": handle, "params": _signature(value)}
-            code = getattr(value, "__code__", None)
-            filename = str(getattr(code, "co_filename", ""))
-            if filename.startswith(_CELL_PREFIX) and filename.endswith(">"):
-                cell = filename[len(_CELL_PREFIX) : -1]
-                desc["code"] = {"cell": cell, "name": code.co_name, "line": code.co_firstlineno}
-            return desc
+            return {"$": "callable", "name": name, "handle": handle, "params": _signature(value)}
         return {"$": "opaque", "type": type(value).__name__, "repr": wire._short_repr(value)}
 
     def send(self, message: dict) -> None:
@@ -167,13 +190,13 @@ class _Server:
             self.send({"op": "cell_done", "index": index, "error": error})
         self.send({"op": "exec_done"})
 
-    def describe(self, names) -> None:
+    def describe(self, names, seq=None) -> None:
         found = {}
         for name in names:
             found[name] = (
                 self.encode_result(self.namespace[name]) if name in self.namespace else {"$": "missing"}
             )
-        self.send({"op": "described", "targets": found})
+        self.send({"op": "described", "targets": found, "seq": seq})
 
     def call(self, message: dict) -> None:
         try:
@@ -186,9 +209,9 @@ class _Server:
             else:
                 value = self.vjp(fn, args, kwargs, message["wrt"], self.decode(message["upstream"]))
         except BaseException as exc:  # noqa: BLE001
-            self.send({"op": "raised", "error": error_info(exc)})
+            self.send({"op": "raised", "error": error_info(exc), "seq": message.get("seq")})
             return
-        self.send({"op": "result", "value": self.encode_result(value)})
+        self.send({"op": "result", "value": self.encode_result(value), "seq": message.get("seq")})
 
     def vjp(self, fn, args, kwargs, wrt, upstream):
         """Gradients of sum(upstream * fn(...)) with respect to the inputs at positions ``wrt``."""
@@ -218,7 +241,7 @@ class _Server:
             if op == "exec":
                 self.run_cells(message["cells"], set(message.get("skip", [])))
             elif op == "describe":
-                self.describe(message["targets"])
+                self.describe(message["targets"], message.get("seq"))
             elif op in ("call", "vjp"):
                 self.call(message)
             elif op == "stop":
@@ -249,14 +272,22 @@ def _confine_and_serve(sock, tf, config: dict) -> None:
     from losslab.grading import confinement
 
     os.setsid()
-    limits = {"network": confinement.isolate_network()}
+    sandbox = config.get("sandbox") or ""
+    limits = {"sandbox": sandbox}
+    if sandbox:  # bubblewrap: no network, own PID, mount and IPC namespaces, no capabilities
+        limits["network"] = "bubblewrap network namespace"
+    else:
+        limits["network"] = confinement.isolate_network()
     os.chdir(config["scratch"])
     address_space = None
     if config.get("address_space_mb") and _current_address_space():
         address_space = (config["address_space_mb"] << 20) + _current_address_space()
     limits["resources"] = confinement.set_resource_limits(address_space, config["file_size_mb"] << 20)
     limits["files"] = confinement.restrict_filesystem(config["scratch"], config["protected"])
-    limits["privileges"] = confinement.drop_privileges()
+    if os.geteuid() == 0:
+        limits["privileges"] = confinement.drop_privileges()
+    else:
+        limits["privileges"] = f"unprivileged user {os.geteuid()}"
     for key, value in config.get("env", {}).items():
         os.environ[key] = value
     sys.dont_write_bytecode = True
@@ -283,6 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     # the worker cannot list src/losslab/exercises/ (it holds the protected suites), so Python's
     # import system could not find a module there.
     from losslab.exercises import checks  # noqa: F401
+    from losslab.grading import code_review
+
+    code_review.python_source("x = 1")  # imports IPython's input transformation once, before forking
+    import IPython.display  # noqa: F401
 
     argv = sys.argv[1:] if argv is None else argv
     control = socket.socket(fileno=int(argv[0]))
@@ -315,7 +350,12 @@ def main(argv: list[str] | None = None) -> int:
                 os._exit(code)
         for fd in fds:
             os.close(fd)
-        control.sendall(json.dumps({"pid": pid}).encode("utf-8") + b"\n")
+        try:
+            namespace = os.readlink("/proc/self/ns/pid")
+        except OSError:  # no procfs (macOS)
+            namespace = ""
+        reply = {"pid": pid, "server": os.getpid(), "pidns": namespace}
+        control.sendall(json.dumps(reply).encode("utf-8") + b"\n")
 
 
 def _die_with_parent(parent: int) -> None:
