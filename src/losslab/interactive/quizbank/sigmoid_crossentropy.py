@@ -106,7 +106,7 @@ QUESTIONS = {
                 "order can change that.",
             ),
             Option(
-                "NaN, because log(4e-44) underflows",
+                "NaN from log(4e-44)",
                 False,
                 "log of a tiny positive number is fine (about -100); log(0) would be -inf. Keras clips "
                 "before taking the log, so neither happens.",
