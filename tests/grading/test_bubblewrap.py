@@ -45,8 +45,15 @@ def test_inside_the_sandbox_nothing_of_the_host_is_reachable(tmp_path):
         "try:\n    s.connect(('127.0.0.1', 22)); print('connected')\nexcept OSError as e:\n    print('no network')\n"
         "print(len([p for p in os.listdir('/proc') if p.isdigit()]))\n"
     )
+    args = bubblewrap.command([sys.executable, "-I", "-c", probe], tmp_path)
+    # /tmp inside is a fresh tmpfs holding only the mount points of what is bound below the host's /tmp:
+    # the scratch root, and the environment and package when the checkout itself lives under /tmp.
+    bound = [Path(args[i + 2]) for i, a in enumerate(args) if a in ("--ro-bind", "--bind")]
+    under_tmp = {
+        b.relative_to("/tmp").parts[0] for b in bound if b.is_relative_to("/tmp") and b != Path("/tmp")
+    }
     result = subprocess.run(
-        bubblewrap.command([sys.executable, "-I", "-c", probe], tmp_path),
+        args,
         capture_output=True,
         text=True,
         timeout=120,
@@ -56,6 +63,6 @@ def test_inside_the_sandbox_nothing_of_the_host_is_reachable(tmp_path):
     if bubblewrap.unprivileged():
         assert uid == str(bubblewrap.SANDBOX_UID)
     assert "kmsg" not in devices and "console" not in devices and "null" in devices
-    assert files == "False False 1"  # no /etc/shadow, no home folders, /tmp holds only the scratch root
+    assert files == f"False False {len(under_tmp)}"  # no /etc/shadow, no home folders, nothing else in /tmp
     assert network == "no network"
     assert int(processes) <= 3  # its own PID namespace: bwrap's init, python (and maybe one more)
