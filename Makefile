@@ -13,10 +13,10 @@ doctor:
 	python3 course.py doctor
 
 exercises:
-	$(PY) -m losslab.exercises.generate
+	$(PY) -m losslab.generate
 
 check-exercises:
-	$(PY) -m losslab.exercises.generate --check
+	$(PY) -m losslab.generate --check
 
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check src tests course.py conftest.py
