@@ -79,14 +79,13 @@ def asl_no_clip(y_true, logits, gamma_pos=0.0, gamma_neg=4.0, clip=0.05):
 
 
 def asl_swapped(y_true, logits, gamma_pos=0.0, gamma_neg=4.0, clip=0.05):
-    from losslab.modeling.losses import asymmetric_loss
-
     y, x = _t(y_true, logits)
     p = tf.sigmoid(x)
     pm = tf.maximum(p - clip, 0.0)
     log_1m_pm = tf.math.log(tf.minimum(tf.sigmoid(-x) + clip, 1.0))
-    if gamma_pos == gamma_neg:
-        return asymmetric_loss(y, x, gamma_pos, gamma_neg, clip)
+    if gamma_pos == gamma_neg:  # swapping equal powers changes nothing: the exact ASL
+        log_1m_pm = log_1m_pm if clip else -tf.nn.softplus(x)
+        return -(y * tf.sigmoid(-x) ** gamma_pos * -tf.nn.softplus(-x) + (1 - y) * pm**gamma_neg * log_1m_pm)
     return -(y * tf.sigmoid(-x) ** gamma_neg * -tf.nn.softplus(-x) + (1 - y) * pm**gamma_pos * log_1m_pm)
 
 

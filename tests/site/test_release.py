@@ -3,7 +3,10 @@
 The release is built once per module into a temporary folder. The proof has three parts:
 
 * no solution code: no ``### BEGIN SOLUTION`` region of ``solutions/`` is in any released file
-  (a region counts as present in a file when most of its distinctive lines are there);
+  (a region counts as present in a file when most of its distinctive lines are there), no graded
+  function is defined in the package, and no function of the released package passes the
+  self-checks of any graded function (lessons use Keras-built losses and decoding helpers, which
+  the exercises refuse by name);
 * no grading-only check: the released suites hold exactly the instructor's self-checks, and the
   names and test functions of the grading-only checks appear nowhere in the release;
 * the self-checks still run there: a Python process that imports ``losslab`` from the release
@@ -29,17 +32,6 @@ from losslab.exercises.nbtools import TAG_CHECK, TAG_IMPORTS, TAG_SOLUTION, cell
 from losslab.exercises.registry import suite_for_exercise, suite_modules
 from losslab.site.release import MARKER, RELEASED_PATHS, ReleaseError, build_release, learner_readme, main
 
-# Graded functions that lessons 06-08 import from the package as the course's reference
-# implementation (the lesson trains with them). They are importable in the release too: the
-# release cannot drop them without breaking those lessons. Any other graded name defined in the
-# package fails test_no_graded_function_is_defined_in_the_package.
-LESSON_REFERENCES = {
-    "asymmetric_loss": "src/losslab/modeling/losses.py",
-    "normalized_softmax_crossentropy": "src/losslab/modeling/losses.py",
-    "multilabel_categorical_crossentropy": "src/losslab/modeling/losses.py",
-    "abs_kl_divergence": "src/losslab/modeling/losses.py",
-    "multi_head_sparse_crossentropy": "src/losslab/modeling/multi_output.py",
-}
 MIN_LINE = 20  # a solution line this long (stripped, not a comment) is distinctive
 
 
@@ -110,8 +102,6 @@ def solution_leaks(texts: dict[str, set[str]], regions) -> list[str]:
         for rel, present in texts.items():
             found = [line for line in lines if line in present]
             if found and (len(found) == len(lines) or (len(found) >= 3 and len(found) >= 0.6 * len(lines))):
-                if LESSON_REFERENCES.get(function) == rel:
-                    continue  # a lesson's reference implementation (see LESSON_REFERENCES)
                 leaks.append(f"{notebook}:{function} -> {rel}: {found}")
     return leaks
 
@@ -161,7 +151,79 @@ def test_no_graded_function_is_defined_in_the_package(release):
             for node in ast.parse((release.out / rel).read_text(encoding="utf-8")).body:
                 if isinstance(node, ast.FunctionDef) and node.name in targets:
                     defined[node.name] = rel
-    assert defined == LESSON_REFERENCES
+    assert defined == {}, "a graded function's answer is in the learners' package"
+
+
+# Every function of the released modeling, debugging and data packages is tried as the answer to every
+# graded function, against that function's self-checks. Left out: the graded objects that are whole
+# designs (a model, a training run, a table of choices), whose checks train models.
+_ANSWER_SCANNER = textwrap.dedent(
+    """
+    import importlib, inspect, json, pkgutil, sys
+    import losslab
+    from losslab.exercises.checks import run_checks
+    from losslab.exercises.registry import suite_for_exercise, suite_modules
+
+    DESIGNS = {"build_digit_model", "train_digit_classifier", "fit_multilabel", "design_choices"}
+    modules = [m.name for m in pkgutil.walk_packages(losslab.__path__, "losslab.")
+               if m.name.split(".")[1] in ("modeling", "debugging", "data")] + sys.argv[1:]
+    found = {}
+    for module_name in modules:
+        module = importlib.import_module(module_name)
+        for name, fn in vars(module).items():
+            if inspect.isfunction(fn) and fn.__module__ == module_name:
+                found[f"{module_name}.{name}"] = fn
+    passing = []
+    for exercise in suite_modules():
+        checks = suite_for_exercise(exercise)
+        for target in sorted({c.target for c in checks} - DESIGNS):
+            own = [c for c in checks if c.target == target]
+            for qualified, fn in found.items():
+                if all(r.passed for r in run_checks(own, {target: fn})):
+                    passing.append([target, qualified])
+    print(json.dumps({"candidates": sorted(found), "passing": passing}))
+    """
+)
+# mask_loss (exercise 05) is "mean BCE over the labels", equal to Keras' BinaryCrossentropy, which the
+# exercise allows; lesson 05 shows it as the correct loss of the question it debugs.
+ALLOWED = [
+    ["mask_loss", "losslab.debugging.bug_bank.asker_loss"],
+    ["mask_loss", "losslab.debugging.bug_bank.mean_bce"],
+]
+
+
+def _scan_for_answers(release, *extra_modules: str, extra_path: Path | None = None) -> dict:
+    path = os.pathsep.join(str(p) for p in (release.out / "src", extra_path) if p)
+    env = {**os.environ, "PYTHONPATH": path, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, "-c", _ANSWER_SCANNER, *extra_modules],
+        cwd=release.out, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_no_released_function_passes_a_graded_functions_self_checks(release, repo_root, tmp_path):
+    """The proof by behaviour: no function the learners get passes a graded function's self-checks.
+
+    The lessons' Keras-built losses (``keras_zlpr_loss``, ...) and decoding helpers (``top_k_labels``, ...)
+    are among the candidates; a solution copied into a module under another name (the control) is found.
+    """
+    scan = _scan_for_answers(release)
+    for name in ("modeling.keras_losses.keras_zlpr_loss", "modeling.decoding.top_k_labels"):
+        assert f"losslab.{name}" in scan["candidates"]
+    assert len(scan["candidates"]) >= 100
+    assert scan["passing"] == ALLOWED, scan["passing"]
+    # Control: the solution of asymmetric_loss, renamed, in a module next to the package.
+    nb = nbformat.read(repo_root / "solutions" / "06_imbalance_losses.ipynb", as_version=4)
+    source = next(c.source for c in nb.cells if "def asymmetric_loss" in c.source)
+    probe = tmp_path / "answer_probe.py"
+    probe.write_text(
+        "import numpy as np\nimport tensorflow as tf\n\n" + source.replace("asymmetric_loss", "asl_copy")
+    )
+    control = _scan_for_answers(release, "answer_probe", extra_path=tmp_path)
+    assert ["asymmetric_loss", "answer_probe.asl_copy"] in control["passing"], control["passing"]
 
 
 def test_no_grading_only_check_in_the_release(release, repo_root):

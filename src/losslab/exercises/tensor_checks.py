@@ -43,6 +43,7 @@ __all__ = [
     "expect_dtype",
     "expect_finite",
     "expect_from_scratch",
+    "expect_own_code",
     "expect_gradient",
     "expect_reference",
     "expect_tensor",
@@ -307,34 +308,57 @@ def names_used(fn: Callable) -> tuple[set[str], set[str]]:
                 globals_.add(str(ins.argval))
             elif ins.opname == "IMPORT_NAME":  # `import keras` inside the function
                 globals_.add(str(ins.argval).split(".")[0])
+            elif ins.opname == "IMPORT_FROM":  # `from losslab.modeling import top_k_labels` inside it
+                attributes.add(str(ins.argval))
         stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
     return attributes, globals_
 
 
-def expect_from_scratch(fn: Callable, forbidden: Iterable[str], what: str) -> None:
-    """``fn`` must not call the library functions it is meant to build (by attribute name), nor Keras.
-
-    Example: ``forbidden={"softmax", "log_softmax", "reduce_logsumexp"}`` refuses
-    ``tf.nn.softmax(x)`` and ``tf.math.reduce_logsumexp(x)`` but allows a call of the
-    learner's own ``softmax`` function.
-    """
+def _names_read_from_code(fn: Callable, what: str) -> tuple[set[str], set[str]]:
+    """:func:`names_used`, or a Mistake saying why the code cannot be read (not a plain ``def``)."""
     review = getattr(fn, "_losslab_review", None)
     if review is not None and review.unjudgeable:
         raise Mistake(review.unjudgeable)
     if (review is None or not review.codes) and not isinstance(getattr(fn, "__code__", None), types.CodeType):
         raise Mistake(
             f"the grader cannot read the code of {what} (it is not a plain `def` in the graded cells), "
-            "so it cannot tell that it is built from basic ops"
+            "so it cannot tell what it calls"
         )
-    attributes, globals_ = names_used(fn)
-    used = sorted(attributes & set(forbidden))
-    if "keras" in globals_:
-        used.append("keras")
+    return names_used(fn)
+
+
+def expect_from_scratch(
+    fn: Callable, forbidden: Iterable[str], what: str, lesson_versions: Iterable[str] = ()
+) -> None:
+    """``fn`` must not call the library functions it is meant to build (by attribute name), nor Keras.
+
+    Example: ``forbidden={"softmax", "log_softmax", "reduce_logsumexp"}`` refuses
+    ``tf.nn.softmax(x)`` and ``tf.math.reduce_logsumexp(x)`` but allows a call of the
+    learner's own ``softmax`` function. ``lesson_versions`` are the package's versions
+    the lessons use (``keras_zlpr_loss``...): refused by any name, imported or attribute.
+    """
+    attributes, globals_ = _names_read_from_code(fn, what)
+    library = sorted(attributes & set(forbidden)) + (["keras"] if "keras" in globals_ else [])
+    lesson = sorted((attributes | globals_) & set(lesson_versions))
+    calls = [f"the library's {', '.join(f'`{u}`' for u in library)}"] if library else []
+    calls += [f"the lesson's {', '.join(f'`{u}`' for u in lesson)} (Keras inside)"] if lesson else []
+    if calls:
+        raise Mistake(
+            f"{what} calls {' and '.join(calls)}: the exercise is to build it from basic TensorFlow ops "
+            "(tf.exp, tf.math.log, tf.reduce_sum, tf.where, ...), not to wrap the library version"
+        )
+
+
+def expect_own_code(fn: Callable, lesson_helpers: Iterable[str], what: str) -> None:
+    """``fn`` must not call the package helpers a lesson used for the same job (by any name)."""
+    if getattr(fn, "__module__", None) and str(fn.__module__).startswith("losslab."):
+        raise Mistake(f"{what} is the package's `{getattr(fn, '__name__', fn)}`, not a function written here")
+    attributes, globals_ = _names_read_from_code(fn, what)
+    used = sorted((attributes | globals_) & set(lesson_helpers))
     if used:
         raise Mistake(
-            f"{what} calls the library's {', '.join(f'`{u}`' for u in used)}: the exercise is to build "
-            "it from basic TensorFlow ops "
-            "(tf.exp, tf.math.log, tf.reduce_sum, tf.where, ...), not to wrap the library version"
+            f"{what} calls the lesson's {', '.join(f'`{u}`' for u in used)}: that helper is what this "
+            "exercise asks you to write, so write it here (NumPy and scikit-learn are fine)"
         )
 
 

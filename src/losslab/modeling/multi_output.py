@@ -28,7 +28,6 @@ __all__ = [
     "build_quadrant_model",
     "flatten_quadrant_targets",
     "invalid_quadrant_fraction",
-    "multi_head_sparse_crossentropy",
     "quadrant_predictions",
     "quadrant_targets",
     "quadrants_to_digit_sets",
@@ -110,32 +109,3 @@ def quadrants_to_digit_sets(y_quadrants) -> np.ndarray:
     rows, quads = np.nonzero(y != EMPTY)
     multi_hot[rows, y[rows, quads]] = 1.0
     return multi_hot
-
-
-def multi_head_sparse_crossentropy(labels, logits, head_weights=None):
-    """Reference multi-head loss: per example, the (weighted) sum over heads of sparse CCE from logits.
-
-    Args:
-        labels: integer class per head, shape ``(batch, heads)``.
-        logits: shape ``(batch, heads, classes)``.
-        head_weights: optional ``(heads,)`` weights (Keras' ``loss_weights``); default all 1.
-
-    Returns:
-        float ``(batch,)``; its batch mean is the total loss a Keras multi-output model reports.
-    """
-    import tensorflow as tf  # plain import: this may run inside a traced Keras graph
-
-    logits = tf.convert_to_tensor(logits)
-    if not logits.dtype.is_floating:
-        logits = tf.cast(logits, tf.float32)
-    labels = tf.convert_to_tensor(labels)
-    if logits.shape.rank != 3 or labels.shape.rank != 2 or labels.shape[:2] != logits.shape[:2]:
-        raise ValueError(
-            f"labels must be (batch, heads) and logits (batch, heads, classes); got {tuple(labels.shape)} "
-            f"and {tuple(logits.shape)}"
-        )
-    labels = tf.cast(labels, tf.int64)
-    per_head = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-    if head_weights is not None:
-        per_head = per_head * tf.cast(tf.reshape(head_weights, (1, -1)), per_head.dtype)
-    return tf.reduce_sum(per_head, axis=-1)

@@ -7,10 +7,11 @@ Graded functions (names and signatures fixed by COURSE.md section 3):
 * ``binary_focal_crossentropy(y_true, logits, gamma=2.0, alpha=None)`` - like
   ``keras.losses.binary_focal_crossentropy(..., from_logits=True)`` per element, exact for
   large logits (Keras is too, on the TensorFlow backend, through its cached logits);
-* ``asymmetric_loss(y_true, logits, gamma_pos=0.0, gamma_neg=4.0, clip=0.05)`` - like
-  :func:`losslab.modeling.losses.asymmetric_loss`.
+* ``asymmetric_loss(y_true, logits, gamma_pos=0.0, gamma_neg=4.0, clip=0.05)`` - the ASL formula,
+  exact for every logit (the reference here is NumPy in float64).
 
-All return a tensor shaped like ``logits``.
+All return a tensor shaped like ``logits``, built from basic ops: the check "built from basic ops"
+refuses the library's BCE and focal losses, Keras, and the lesson's ``keras_asymmetric_loss``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from functools import partial
 import numpy as np
 
 from losslab.exercises.checks import Check, Mistake
+from losslab.exercises.from_scratch import from_scratch_checks
 from losslab.exercises.tensor_checks import (
     call_loss,
     charged_elsewhere,
@@ -32,13 +34,31 @@ from losslab.exercises.tensor_checks import (
 from losslab.exercises.tensor_checks import (
     expect_reference as _expect_reference,
 )
+from losslab.modeling.keras_losses import LESSON_VERSIONS
 
-__all__ = ["CHECKS", "EXERCISE"]
+__all__ = ["CHECKS", "EXERCISE", "LIBRARY_VERSIONS"]
 
 # References here are other formulas (softplus, Keras' kernels): equal to 1e-5 relative or 1e-6 absolute.
 expect_reference = partial(_expect_reference, rtol=1e-5, atol=1e-6)
 
 EXERCISE = "06_imbalance_losses"
+
+# The library's losses this exercise builds (refused by attribute, e.g. tf.nn.weighted_cross_entropy_with_logits).
+LIBRARY_VERSIONS = frozenset(
+    {
+        "sigmoid_cross_entropy_with_logits",
+        "weighted_cross_entropy_with_logits",
+        "binary_crossentropy",
+        "BinaryCrossentropy",
+        "binary_focal_crossentropy",
+        "BinaryFocalCrossentropy",
+    }
+)
+_SAMPLE_CALLS = {
+    "weighted_binary_crossentropy": lambda fn: fn([[1.0, 0.0]], [[1.0, -2.0]], 2.0),
+    "binary_focal_crossentropy": lambda fn: fn([[1.0, 0.0]], [[1.0, -2.0]]),
+    "asymmetric_loss": lambda fn: fn([[1.0, 0.0]], [[1.0, -2.0]]),
+}
 
 LOG_SIGMOID_HINT = (
     "you probably take log(sigmoid(x)) or log(1 - sigmoid(x)) directly; sigmoid rounds to exactly 0 or 1 "
@@ -222,9 +242,14 @@ def _focal_gradient(fn):
 
 
 def _asl_reference(y, x, gamma_pos=0.0, gamma_neg=4.0, clip=0.05):
-    from losslab.modeling.losses import asymmetric_loss
-
-    return asymmetric_loss(y, x, gamma_pos, gamma_neg, clip).numpy()
+    y, x = np.asarray(y, np.float64), np.asarray(x, np.float64)
+    log_p = -_softplus(-x)  # exact for every logit
+    if clip:
+        p_m = np.maximum(_np_sigmoid(x) - clip, 0.0)
+        log_1m_pm = np.log(np.minimum(_np_sigmoid(-x) + clip, 1.0))  # 1 - p_m, never below clip
+    else:
+        p_m, log_1m_pm = _np_sigmoid(x), -_softplus(x)
+    return -(y * _np_sigmoid(-x) ** gamma_pos * log_p + (1 - y) * p_m**gamma_neg * log_1m_pm)
 
 
 def _asl_mistakes(y, x, gamma_pos, gamma_neg, clip):
@@ -356,3 +381,4 @@ CHECKS = [
     Check("asymmetric_loss", "keeps float64; integer labels; a batch of one", _asl_dtypes),
     Check("asymmetric_loss", "finite and exact at logits of +-1e4 (clip 0 and 0.05)", _asl_large_logits),
 ]  # fmt: skip
+CHECKS += from_scratch_checks(_SAMPLE_CALLS, LIBRARY_VERSIONS, LESSON_VERSIONS)

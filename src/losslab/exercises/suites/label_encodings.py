@@ -22,6 +22,7 @@ from losslab.exercises.checks import (
     expect_equal_arrays,
     expect_raises,
 )
+from losslab.exercises.from_scratch import OWN_CODE, own_code_test
 
 __all__ = ["CHECKS", "DESIGN_ANSWERS", "EXERCISE"]
 
@@ -242,6 +243,13 @@ CHECKS = [
         "agrees with losslab.data on real canvases",
         _quadrants_matches_data,
         self_check=False,
+    ),
+    Check(
+        "quadrants_to_multi_hot",
+        OWN_CODE,
+        own_code_test(
+            "quadrants_to_multi_hot", lambda fn: fn(np.array([[3, 10, 3, 7]])), {"quadrants_to_digit_sets"}
+        ),
     ),
     Check("design_choices", "output layer and loss for five tasks", _design, points=5),
 ]

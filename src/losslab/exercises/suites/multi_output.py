@@ -6,7 +6,8 @@ Graded function:
   ``(batch, heads)`` and ``logits`` ``(batch, heads, classes)``; returns ``(batch,)``: per example the
   sum over heads of ``head_weight * sparse categorical cross-entropy``, i.e. what a Keras model with
   one output per head, ``loss_weights=head_weights``, minimises (before averaging over the batch).
-  Labels outside ``0..classes-1`` raise ``ValueError``.
+  Labels outside ``0..classes-1`` raise ``ValueError``. Built from basic ops: the check
+  "built from basic ops" refuses the library's (sparse) softmax cross-entropies and Keras.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import partial
 import numpy as np
 
 from losslab.exercises.checks import Check, Mistake, expect_raises
+from losslab.exercises.from_scratch import from_scratch_checks
 from losslab.exercises.tensor_checks import (
     call_loss,
     charged_elsewhere,
@@ -26,12 +28,25 @@ from losslab.exercises.tensor_checks import (
     expect_reference as _expect_reference,
 )
 
-__all__ = ["CHECKS", "EXERCISE"]
+__all__ = ["CHECKS", "EXERCISE", "LIBRARY_VERSIONS"]
 
 # References here are other formulas (softplus, Keras' kernels): equal to 1e-5 relative or 1e-6 absolute.
 expect_reference = partial(_expect_reference, rtol=1e-5, atol=1e-6)
 
 EXERCISE = "08_multi_output_multiclass"
+
+# The library's losses this exercise builds (refused by attribute, e.g. keras.losses.sparse_categorical_crossentropy).
+LIBRARY_VERSIONS = frozenset(
+    {
+        "sparse_softmax_cross_entropy_with_logits",
+        "softmax_cross_entropy_with_logits",
+        "sparse_categorical_crossentropy",
+        "SparseCategoricalCrossentropy",
+        "categorical_crossentropy",
+        "CategoricalCrossentropy",
+    }
+)
+_SAMPLE_CALLS = {"multi_head_sparse_crossentropy": lambda fn: fn([[0, 1]], [[[1.0, -2.0], [0.5, 0.1]]])}
 
 
 def _problem(seed: int, batch: int = 5, heads: int = 4, classes: int = 11):
@@ -168,3 +183,4 @@ CHECKS = [
         self_check=False,
     ),
 ]
+CHECKS += from_scratch_checks(_SAMPLE_CALLS, LIBRARY_VERSIONS)

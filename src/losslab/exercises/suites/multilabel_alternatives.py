@@ -8,7 +8,9 @@ Graded functions (names and signatures fixed by COURSE.md section 3), each per e
 * ``abs_kl_divergence(y_true, y_pred, epsilon=1e-7)`` - the forum thread's modified KL.
 
 References: ``tf.nn.softmax_cross_entropy_with_logits`` on normalised rows, Keras CCE for
-one label per row, BCE for a single label (ZLPR), and :mod:`losslab.modeling.losses`.
+one label per row, BCE for a single label (ZLPR), and NumPy formulas in float64. The check
+"built from basic ops" refuses the library's softmax cross-entropies and KL divergence, Keras,
+and the lesson's Keras-based versions (``keras_normalized_crossentropy``, ...).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functools import partial
 import numpy as np
 
 from losslab.exercises.checks import Check, Mistake
+from losslab.exercises.from_scratch import from_scratch_checks
 from losslab.exercises.tensor_checks import (
     call_loss,
     charged_elsewhere,
@@ -30,13 +33,30 @@ from losslab.exercises.tensor_checks import (
 from losslab.exercises.tensor_checks import (
     expect_reference as _expect_reference,
 )
+from losslab.modeling.keras_losses import LESSON_VERSIONS
 
-__all__ = ["CHECKS", "EXERCISE"]
+__all__ = ["CHECKS", "EXERCISE", "LIBRARY_VERSIONS"]
 
 # References here are other formulas (softplus, Keras' kernels): equal to 1e-5 relative or 1e-6 absolute.
 expect_reference = partial(_expect_reference, rtol=1e-5, atol=1e-6)
 
 EXERCISE = "07_softmax_multilabel_alternatives"
+
+# The library's losses this exercise builds (refused by attribute, e.g. tf.nn.softmax_cross_entropy_with_logits).
+LIBRARY_VERSIONS = frozenset(
+    {
+        "softmax_cross_entropy_with_logits",
+        "categorical_crossentropy",
+        "CategoricalCrossentropy",
+        "kl_divergence",
+        "KLDivergence",
+    }
+)
+_SAMPLE_CALLS = {
+    "normalized_softmax_crossentropy": lambda fn: fn([[1.0, 1.0, 0.0]], [[1.0, -2.0, 0.5]]),
+    "multilabel_categorical_crossentropy": lambda fn: fn([[1.0, 1.0, 0.0]], [[1.0, -2.0, 0.5]]),
+    "abs_kl_divergence": lambda fn: fn([[1.0, 0.0, 0.0]], [[0.7, 0.2, 0.1]]),
+}
 
 LOG_SOFTMAX_HINT = (
     "you probably take log(softmax(x)); softmax rounds small probabilities to exactly 0. "
@@ -340,3 +360,4 @@ CHECKS = [
     Check("abs_kl_divergence", "a new batch with more labels",
           _unseen_inputs(_abs_kl_np, _abs_kl_mistakes, "abs_kl_divergence", positive=False), self_check=False),
 ]  # fmt: skip
+CHECKS += from_scratch_checks(_SAMPLE_CALLS, LIBRARY_VERSIONS, LESSON_VERSIONS)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from losslab.exercises.checks import Check, Mistake, as_array, expect_equal_arrays
+from losslab.exercises.from_scratch import OWN_CODE, own_code_test
 
 __all__ = ["CHECKS", "EXERCISE"]
 
@@ -232,6 +233,11 @@ CHECKS = [
     Check("micro_f1", "no positives at all gives 0.0", _micro_edges),
     Check("per_label_thresholds", "each label gets a threshold with its best F1", _thresholds_best, points=2),
     Check("per_label_thresholds", "works on any number of rows", _thresholds_not_test, self_check=False),
+    Check("per_label_thresholds", OWN_CODE, own_code_test(
+        "per_label_thresholds", lambda fn: fn([[1, 0], [0, 1]], [[0.9, 0.2], [0.3, 0.6]], [0.25, 0.5, 0.75]),
+        {"tune_label_thresholds", "best_global_threshold", "threshold_sweep"})),
     Check("top_k_decode", "the k most probable labels of each row", _top_k_basic),
     Check("top_k_decode", "k = 0, 1 and K", _top_k_edges),
-]
+    Check("top_k_decode", OWN_CODE, own_code_test(
+        "top_k_decode", lambda fn: fn([[0.2, 0.9, 0.5]], 1), {"top_k_labels", "decode_top_k"})),
+]  # fmt: skip
