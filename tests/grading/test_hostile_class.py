@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from losslab.exercises.from_scratch import OWN_CODE
 from losslab.grading import bubblewrap, cgroups
 from losslab.grading.command import exercise_suites, grade_class, main
 from losslab.grading.sandbox import Limits
@@ -182,6 +183,15 @@ def test_innocent_learners_keep_full_marks(graded):
             if t.points < t.max_points and t.name not in broken_private
         ]
         assert not lost, (learner, lost, grade.problems)
+    for learner in hostile.CODE_UNREADABLE:
+        grade = graded["grades"][(learner, EX01)]
+        lost = [
+            (t.name, t.message)
+            for t in grade.tests
+            if t.points < t.max_points and t.name not in broken_private
+        ]
+        assert [name for name, _ in lost] == [OWN_CODE], (learner, lost)
+        assert "import ctypes" in lost[0][1]
 
 
 def test_broken_private_tests_cost_only_themselves(graded):

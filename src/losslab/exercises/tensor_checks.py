@@ -351,7 +351,10 @@ def expect_from_scratch(
 
 def expect_own_code(fn: Callable, lesson_helpers: Iterable[str], what: str) -> None:
     """``fn`` must not call the package helpers a lesson used for the same job (by any name)."""
-    if getattr(fn, "__module__", None) and str(fn.__module__).startswith("losslab."):
+    # In the learner's kernel a helper bound to the graded name is the package's own function (the grader
+    # reads the cells instead, and refuses a name not bound by a plain `def`).
+    reviewed = getattr(fn, "_losslab_review", None) is not None
+    if not reviewed and str(getattr(fn, "__module__", "")).startswith("losslab."):
         raise Mistake(f"{what} is the package's `{getattr(fn, '__name__', fn)}`, not a function written here")
     attributes, globals_ = _names_read_from_code(fn, what)
     used = sorted((attributes | globals_) & set(lesson_helpers))
