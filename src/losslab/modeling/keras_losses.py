@@ -108,8 +108,10 @@ def keras_asymmetric_loss(y_true, logits, gamma_pos: float = 0.0, gamma_neg: flo
             = - y (1 - p)^gamma_pos log p - (1 - y) p_m^gamma_neg log(1 - p_m)
 
     ``keras.losses.binary_focal_crossentropy`` works on probabilities kept in
-    [1e-7, 1 - 1e-7], so each log is at most about 16.1 in size: the loss is exact
-    while |x| stays below about 15 (any training run here); beyond that it flattens.
+    [1e-7, 1 - 1e-7], so each log is at most about 16.1 in size: a positive's loss
+    flattens at 16.1 once its logit is below about -16 (with ``clip = 0`` a negative's
+    likewise above +16, and float32's 1 - p loses digits before that). No training
+    run of the lessons goes there.
     A power of 0 uses ``keras.losses.binary_crossentropy`` instead (same value; Keras'
     focal factor ``(1 - p_t) ** 0`` has a NaN gradient where ``p_t`` rounds to 1).
     Returns a tensor shaped like ``logits``.
