@@ -12,6 +12,7 @@ from losslab.exercises.tensor_checks import (
     expect_finite,
     expect_from_scratch,
     expect_gradient,
+    expect_own_code,
     expect_reference,
     expect_tensor,
     is_close,
@@ -178,6 +179,29 @@ def test_expect_from_scratch(tf):
         expect_from_scratch(wrapper, {"softmax", "reduce_logsumexp"}, "log_softmax")
     with pytest.raises(Mistake, match="`keras`"):
         expect_from_scratch(with_keras, set(), "f")
+
+
+def test_expect_from_scratch_sees_through_import_aliases(tf):
+    """``from keras.losses import categorical_crossentropy as cce`` at module level still calls the library."""
+    namespace = {"__name__": "__main__", "tf": tf}
+    exec(
+        "from keras.losses import categorical_crossentropy as cce\n"
+        "from tensorflow.nn import softmax as sm\n"
+        "from losslab.modeling import top_k_labels as tk\n"
+        "def own_helper(x):\n    return tf.exp(x)\n"
+        "def via_keras(y, x):\n    return cce(y, x, from_logits=True)\n"
+        "def via_tf(x):\n    return sm(x)\n"
+        "def via_helper(p, k):\n    return tk(p, k)\n"
+        "def by_hand(x):\n    return own_helper(x) / tf.reduce_sum(own_helper(x))\n",
+        namespace,
+    )
+    with pytest.raises(Mistake, match="library's `categorical_crossentropy`"):
+        expect_from_scratch(namespace["via_keras"], {"categorical_crossentropy"}, "f")
+    with pytest.raises(Mistake, match="library's `softmax`"):  # TensorFlow names it softmax_v2
+        expect_from_scratch(namespace["via_tf"], {"softmax"}, "f")
+    with pytest.raises(Mistake, match="lesson's `top_k_labels`"):
+        expect_own_code(namespace["via_helper"], {"top_k_labels"}, "top_k_decode")
+    expect_from_scratch(namespace["by_hand"], {"softmax", "exp_v2"}, "softmax")  # own helpers are fine
 
 
 def test_expect_gradient_of_a_function_that_mixes_float32_inside(tf):

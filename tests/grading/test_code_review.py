@@ -21,6 +21,16 @@ def test_a_plain_def_its_helpers_and_aliases_are_read():
     assert [c.co_name for c in chained.codes] == ["softmax"] and not chained.unjudgeable
 
 
+def test_an_import_is_an_alias_too():
+    cells = [
+        "from keras.losses import categorical_crossentropy as cce\nimport tensorflow.nn as tnn\n",
+        "def f(y, x):\n    return cce(y, x, from_logits=True) + tnn.softmax(x)\n",
+    ]
+    review = review_function(cells, "f")
+    assert not review.unjudgeable
+    assert {"categorical_crossentropy", "keras", "softmax"} <= review.attributes
+
+
 def test_what_cannot_be_judged_is_refused_with_the_reason():
     rewrite = CLEAN + "softmax.__code__ = (lambda x: tf.nn.softmax(x)).__code__\n"
     assert "__code__" in review_function([rewrite], "softmax").unjudgeable

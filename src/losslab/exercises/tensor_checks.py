@@ -25,6 +25,7 @@ them on any learner's object.
 from __future__ import annotations
 
 import dis
+import re
 import types
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -314,8 +315,33 @@ def names_used(fn: Callable) -> tuple[set[str], set[str]]:
     return attributes, globals_
 
 
+_LIBRARIES = ("keras", "tensorflow", "tf_keras", "losslab")
+
+
+def _imported_names(fn: Callable, outer_names: set[str]) -> set[str]:
+    """The library names behind ``fn``'s outer names in the learner's kernel (``cce`` -> ``categorical_crossentropy``).
+
+    ``from keras.losses import categorical_crossentropy as cce`` hides the library call behind a
+    global name; its object still tells where it comes from. TensorFlow's exported functions are
+    named with a version suffix (``softmax_v2``), dropped here. (The grader reads imports from the
+    notebook's source instead: :mod:`losslab.grading.code_review`.)
+    """
+    namespace = getattr(fn, "__globals__", None)
+    if not isinstance(namespace, dict):
+        return set()
+    found = set()
+    for name in outer_names:
+        obj = namespace.get(name)
+        if obj is None:
+            continue
+        origin = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
+        if isinstance(origin, str) and origin.split(".")[0] in _LIBRARIES:
+            found.add(re.sub(r"_v\d+$", "", str(getattr(obj, "__name__", name)).split(".")[-1]))
+    return found
+
+
 def _names_read_from_code(fn: Callable, what: str) -> tuple[set[str], set[str]]:
-    """:func:`names_used`, or a Mistake saying why the code cannot be read (not a plain ``def``)."""
+    """:func:`names_used` plus imported library names, or a Mistake saying why the code cannot be read."""
     review = getattr(fn, "_losslab_review", None)
     if review is not None and review.unjudgeable:
         raise Mistake(review.unjudgeable)
@@ -324,7 +350,10 @@ def _names_read_from_code(fn: Callable, what: str) -> tuple[set[str], set[str]]:
             f"the grader cannot read the code of {what} (it is not a plain `def` in the graded cells), "
             "so it cannot tell what it calls"
         )
-    return names_used(fn)
+    attributes, globals_ = names_used(fn)
+    if review is None:
+        attributes |= _imported_names(fn, globals_)
+    return attributes, globals_
 
 
 def expect_from_scratch(

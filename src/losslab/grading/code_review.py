@@ -96,9 +96,17 @@ def _dynamic_use(tree: ast.AST) -> str:
 
 
 def _literal_attributes(tree: ast.AST) -> set[str]:
-    """Attribute names used in ``tree``: ``a.b`` and ``getattr(a, "b")``."""
+    """Attribute names used in ``tree``: ``a.b``, ``getattr(a, "b")``, and what an import brings in.
+
+    ``from keras.losses import categorical_crossentropy as cce`` counts as using
+    ``categorical_crossentropy`` (and ``keras``, ``losses``): an import is an alias too.
+    """
     found = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found |= set(node.module.split("."))
+        if isinstance(node, ast.alias):
+            found |= set(node.name.split("."))
         if isinstance(node, ast.Attribute):
             found.add(node.attr)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
