@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from losslab.environment.runtime import import_tensorflow_quietly
+from losslab.modeling.tensors import TARGETS_IN_UNIT_INTERVAL, expect_values_between, matching_float_pair
 
 __all__ = [
     "LESSON_VERSIONS",
@@ -53,26 +54,11 @@ def _tf_keras():
 
 
 def _pair(y, logits, what: str = "logits"):
-    """Targets and logits as tensors of one float dtype; shapes and (eagerly) target values checked."""
-    tf, _ = _tf_keras()
-    logits = tf.convert_to_tensor(logits)
-    if not logits.dtype.is_floating:
-        logits = tf.cast(logits, tf.float32)
-    y = tf.cast(tf.convert_to_tensor(y), logits.dtype)
-    if y.shape.is_fully_defined() and logits.shape.is_fully_defined() and y.shape != logits.shape:
-        raise ValueError(
-            f"targets have shape {tuple(y.shape)} but {what} have shape {tuple(logits.shape)}: "
-            "they must match (one target per label)"
-        )
+    """Targets and logits as tensors of one float dtype; shapes, rank and (eagerly) target values checked."""
+    y, logits = matching_float_pair(y, logits, what)
     if logits.shape.rank is not None and logits.shape.rank < 1:
         raise ValueError(f"{what} must have at least one axis (the labels), got a scalar")
-    if tf.executing_eagerly():
-        values = y.numpy()
-        if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):
-            raise ValueError(
-                "targets must lie in [0, 1] (0/1 labels or soft labels); "
-                f"got values from {np.nanmin(values)} to {np.nanmax(values)}"
-            )
+    expect_values_between(y, 0.0, 1.0, TARGETS_IN_UNIT_INTERVAL)
     return y, logits
 
 
@@ -171,17 +157,9 @@ def keras_symmetric_kl(y_true, y_pred):
     arguments to [1e-7, 1]: equal to abs-KL with epsilon 1e-7 for values up to 1
     (probabilities and 0/1 labels), flat (gradient 0) above 1.
     """
-    tf, keras = _tf_keras()
-    q = tf.convert_to_tensor(y_pred)
-    if not q.dtype.is_floating:
-        q = tf.cast(q, tf.float32)
-    p = tf.cast(tf.convert_to_tensor(y_true), q.dtype)
-    if p.shape.is_fully_defined() and q.shape.is_fully_defined() and p.shape != q.shape:
-        raise ValueError(
-            f"y_true has shape {tuple(p.shape)} but y_pred has {tuple(q.shape)}: they must match"
-        )
-    if tf.executing_eagerly() and (np.min(p.numpy(), initial=0) < 0 or np.min(q.numpy(), initial=0) < 0):
-        raise ValueError(
-            "abs-KL compares non-negative (pseudo-)distributions: y_true and y_pred must be >= 0"
-        )
+    _, keras = _tf_keras()
+    p, q = matching_float_pair(y_true, y_pred, "y_pred")
+    for values in (p, q):
+        expect_values_between(values, 0.0, np.inf, "abs-KL compares non-negative (pseudo-)distributions: "
+                              "y_true and y_pred must be >= 0")  # fmt: skip
     return keras.losses.kl_divergence(p, q) + keras.losses.kl_divergence(q, p)

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
-
 from losslab.environment.runtime import import_tensorflow_quietly
 from losslab.modeling.keras_losses import keras_normalized_crossentropy, normalized_rows
+from losslab.modeling.tensors import TARGETS_IN_UNIT_INTERVAL, expect_values_between, matching_float_pair
 
 __all__ = [
     "COUNT_FLOOR",
@@ -48,25 +47,9 @@ def _tf():
 
 
 def _pair(y, logits, what: str = "logits"):
-    """Convert targets and logits to tensors of one float dtype; validate shapes and (eagerly) values."""
-    tf = _tf()
-    logits = tf.convert_to_tensor(logits)
-    if not logits.dtype.is_floating:
-        logits = tf.cast(logits, tf.float32)
-    y = tf.cast(tf.convert_to_tensor(y), logits.dtype)
-    if y.shape.rank is not None and logits.shape.rank is not None and y.shape != logits.shape:
-        if y.shape.is_fully_defined() and logits.shape.is_fully_defined():
-            raise ValueError(
-                f"targets have shape {tuple(y.shape)} but {what} have shape {tuple(logits.shape)}: "
-                "they must match (one target per output; reshape (B,) targets to (B, 1) or vice versa)"
-            )
-    if tf.executing_eagerly():
-        values = y.numpy()
-        if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):
-            raise ValueError(
-                "targets must lie in [0, 1] (0/1 labels or soft labels); "
-                f"got values from {np.nanmin(values)} to {np.nanmax(values)}"
-            )
+    """Targets and logits as tensors of one float dtype; shapes and (eagerly) target values checked."""
+    y, logits = matching_float_pair(y, logits, what)
+    expect_values_between(y, 0.0, 1.0, TARGETS_IN_UNIT_INTERVAL)
     return y, logits
 
 
