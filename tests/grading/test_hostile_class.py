@@ -173,23 +173,20 @@ def test_spreadsheet_cells_cannot_become_formulas(graded):
     assert not any(n.startswith(("=", "+", "-", "@", "\t", "\r")) for n in names)
 
 
-def test_innocent_learners_keep_full_marks(graded):
+def _points_lost(grade) -> list[tuple[str, str]]:
+    """(test name, message) of each test that lost points, leaving out the instructor's two broken tests."""
     broken_private = {"private: exits", "private: raises BaseException"}
+    return [
+        (t.name, t.message) for t in grade.tests if t.points < t.max_points and t.name not in broken_private
+    ]
+
+
+def test_innocent_learners_keep_full_marks(graded):
     for learner in hostile.INNOCENT:
         grade = graded["grades"][(learner, EX01)]
-        lost = [
-            (t.name, t.message)
-            for t in grade.tests
-            if t.points < t.max_points and t.name not in broken_private
-        ]
-        assert not lost, (learner, lost, grade.problems)
+        assert not _points_lost(grade), (learner, _points_lost(grade), grade.problems)
     for learner in hostile.CODE_UNREADABLE:
-        grade = graded["grades"][(learner, EX01)]
-        lost = [
-            (t.name, t.message)
-            for t in grade.tests
-            if t.points < t.max_points and t.name not in broken_private
-        ]
+        lost = _points_lost(graded["grades"][(learner, EX01)])
         assert [name for name, _ in lost] == [OWN_CODE], (learner, lost)
         assert "import ctypes" in lost[0][1]
 
