@@ -174,3 +174,16 @@ def test_abs_kl_price_of_a_false_positive_as_lesson_07_states_it():
     ratios = {q: costs(q)[0] / costs(q)[1] for q in (1e-4, 1e-3, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99)}
     assert all(9.0 <= ratios[q] <= 13.5 for q in (1e-3, 0.1, 0.3, 0.5, 0.7))
     assert ratios[1e-4] < 9.0 and ratios[0.9] < 9.0 and ratios[0.99] < 4.0  # the condition matters
+
+
+def test_why_a_power_of_zero_uses_plain_bce():
+    """Keras' focal factor (1 - p_t) ** 0 has a NaN gradient where p_t rounds to 1; the ASL helper avoids it."""
+    x = tf.Variable([[30.0]])
+    with tf.GradientTape() as tape:
+        focal = keras.losses.binary_focal_crossentropy(
+            tf.ones((1, 1, 1)), tf.sigmoid(x)[..., None], gamma=0.0
+        )
+    assert np.isnan(tape.gradient(focal, x).numpy()).all()
+    with tf.GradientTape() as tape:
+        asl = tf.reduce_sum(kl.keras_asymmetric_loss(np.array([[1.0]], np.float32), x, gamma_pos=0.0))
+    assert np.isfinite(tape.gradient(asl, x).numpy()).all()
